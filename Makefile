@@ -1,0 +1,34 @@
+# Two commands: `make demo` and `make test`. Both do their own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+export CCMS_ENV ?= local
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: demo test test-postgres lint bench screenshots clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --quiet
+	touch $@
+
+demo: $(VENV)/.synced
+	$(VENV)/bin/ccms demo
+
+test: $(VENV)/.synced
+	$(VENV)/bin/ccms makemigrations --check --dry-run >/dev/null || \
+		(echo "Models changed without a migration: run '.venv/bin/ccms makemigrations'." && exit 1)
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var

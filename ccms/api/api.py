@@ -1,0 +1,115 @@
+"""The JSON API. Routes call the same access helpers and queries as the web pages."""
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from ccms.core.access import access_alliance, access_provider, accessible_providers
+from ccms.families.queries import visible_children
+from ccms.tenancy import queries
+
+api = NinjaAPI(
+    title="CCMS API",
+    version="1",
+    auth=django_auth,
+    description="Every route answers 404 alike for a missing object and another provider's.",
+)
+
+
+class ProviderOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    timezone: str
+    iq4k_level: str
+    kindertrack_provider_id: str
+    cca_billing_period: str
+    county: str
+    city: str
+
+
+class ClassroomOut(Schema):
+    id: int
+    name: str
+    site: str
+    min_age_months: int
+    max_age_months: int
+    licensed_capacity: int
+    children_count: int
+
+
+class ChildOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: date
+    classroom: str | None
+
+
+class AggregateRow(Schema):
+    key: str
+    providers: int
+    capacity: int
+    children: int
+
+
+class AllianceAggregatesOut(Schema):
+    providers: int
+    licensed_capacity: int
+    children: int
+    fill_percent: int
+    by_kind: list[AggregateRow]
+    by_county: list[AggregateRow]
+
+
+@api.get("/providers", response=list[ProviderOut], tags=["tenancy"])
+def list_providers(request: HttpRequest):
+    return accessible_providers(request.user).order_by("name")
+
+
+@api.get("/providers/{provider}", response=ProviderOut, tags=["tenancy"])
+def get_provider(request: HttpRequest, provider: str):
+    return access_provider(request.user, provider).provider
+
+
+@api.get("/providers/{provider}/classrooms", response=list[ClassroomOut], tags=["tenancy"])
+def list_classrooms(request: HttpRequest, provider: str):
+    access = access_provider(request.user, provider, "classrooms.view")
+    return [
+        ClassroomOut(
+            id=r.pk,
+            name=r.name,
+            site=r.site.name,
+            min_age_months=r.min_age_months,
+            max_age_months=r.max_age_months,
+            licensed_capacity=r.licensed_capacity,
+            children_count=r.children_count,
+        )
+        for r in queries.classrooms_with_counts(access)
+    ]
+
+
+@api.get("/providers/{provider}/children", response=list[ChildOut], tags=["families"])
+def list_children(request: HttpRequest, provider: str):
+    access = access_provider(request.user, provider, "children.view")
+    return [
+        ChildOut(
+            id=c.pk,
+            first_name=c.first_name,
+            last_name=c.last_name,
+            birth_date=c.birth_date,
+            classroom=c.classroom.name if c.classroom else None,
+        )
+        for c in visible_children(access)
+    ]
+
+
+@api.get("/alliances/{alliance}/aggregates", response=AllianceAggregatesOut, tags=["alliance"])
+def alliance_aggregates(request: HttpRequest, alliance: str):
+    access = access_alliance(request.user, alliance, "alliance.aggregates")
+    totals = queries.alliance_aggregates(list(queries.alliance_provider_table(access.alliance)))
+    for name in ("by_kind", "by_county"):
+        totals[name] = [AggregateRow(key=key, **row) for key, row in totals[name]]
+    return totals

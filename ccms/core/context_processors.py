@@ -1,0 +1,12 @@
+from ccms.core.access import accessible_providers, alliance_memberships
+
+
+def navigation(request):
+    """The provider switcher and the alliance links shown in the page header."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "switcher_providers": accessible_providers(user).only("slug", "name").order_by("name"),
+        "alliance_links": alliance_memberships(user),
+    }

@@ -1,0 +1,325 @@
+"""The demo alliance: deterministic, so every `ccms demo` shows the same world."""
+
+import random
+from datetime import date, timedelta
+
+from allauth.mfa.totp.internal.auth import TOTP
+from django.db import transaction
+
+from ccms.families.models import Child, Family, Guardian
+from ccms.tenancy import services
+from ccms.tenancy.models import MFA_REQUIRED_ROLES, Alliance, Provider, Role, User
+
+DEMO_PASSWORD = "demo"
+DEMO_TOTP_CODE = "000000"
+# A fixed authenticator secret for the demo's two-factor users (add it to any authenticator app).
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+ALLIANCE_NAME = "Prairie Shared Services Alliance"
+TODAY = date(2026, 11, 30)
+
+# (key, name, kind, city, county, classrooms: (name, min months, max months, capacity, fill))
+PROVIDERS = [
+    (
+        "sunrise",
+        "Sunrise Learning Center",
+        "center",
+        "Des Moines",
+        "Polk",
+        [
+            ("Infants", 0, 17, 8, 7),
+            ("Toddlers", 18, 35, 14, 12),
+            ("Threes", 36, 47, 20, 17),
+            ("Pre-K", 48, 71, 24, 19),
+            ("School Age", 60, 144, 30, 21),
+        ],
+    ),
+    (
+        "sunrise-west",
+        "Sunrise Learning Center West",
+        "center",
+        "West Des Moines",
+        "Polk",
+        [
+            ("Infants", 0, 17, 8, 5),
+            ("Toddlers", 18, 35, 14, 9),
+            ("Preschool", 36, 71, 30, 22),
+        ],
+    ),
+    (
+        "little-oaks",
+        "Little Oaks Early Learning",
+        "center",
+        "Ames",
+        "Story",
+        [
+            ("Infants", 0, 23, 8, 8),
+            ("Twos", 24, 35, 14, 13),
+            ("Preschool", 36, 71, 24, 20),
+        ],
+    ),
+    (
+        "cedar-valley",
+        "Cedar Valley Kids Center",
+        "center",
+        "Waterloo",
+        "Black Hawk",
+        [
+            ("Toddlers", 12, 35, 14, 8),
+            ("Preschool", 36, 71, 30, 16),
+            ("School Age", 60, 144, 30, 12),
+        ],
+    ),
+    (
+        "maple-street",
+        "Maple Street Family Child Care",
+        "cdh_c",
+        "Ankeny",
+        "Polk",
+        [
+            ("Home", 0, 144, 16, 14),
+        ],
+    ),
+    (
+        "happy-hands",
+        "Happy Hands Home Daycare",
+        "cdh_b",
+        "Grinnell",
+        "Poweshiek",
+        [
+            ("Home", 0, 144, 12, 10),
+        ],
+    ),
+    (
+        "prairie-sprouts",
+        "Prairie Sprouts Child Development Home",
+        "cdh_a",
+        "Boone",
+        "Boone",
+        [
+            ("Home", 0, 71, 6, 5),
+        ],
+    ),
+    (
+        "rosas-home",
+        "Rosa's Child Care Home",
+        "child_care_home",
+        "Marshalltown",
+        "Marshall",
+        [
+            ("Home", 0, 144, 5, 4),
+        ],
+    ),
+]
+
+FIRST_NAMES = [
+    "Ava",
+    "Liam",
+    "Mia",
+    "Noah",
+    "Emma",
+    "Oliver",
+    "Sofia",
+    "Elijah",
+    "Amelia",
+    "Lucas",
+    "Harper",
+    "Mateo",
+    "Evelyn",
+    "Levi",
+    "Aria",
+    "Ezra",
+    "Luna",
+    "Henry",
+    "Nora",
+    "Owen",
+    "Zoe",
+    "Leo",
+    "Layla",
+    "Jack",
+    "Lily",
+    "Wyatt",
+    "Hazel",
+    "Isaiah",
+    "Ivy",
+    "Theo",
+    "Aaliyah",
+    "Miles",
+]
+LAST_NAMES = [
+    "Garcia",
+    "Nguyen",
+    "Johnson",
+    "Smith",
+    "Hernandez",
+    "Miller",
+    "Olson",
+    "Anderson",
+    "Larson",
+    "Schmidt",
+    "Martinez",
+    "Brown",
+    "Nelson",
+    "Peterson",
+    "Hansen",
+    "Lopez",
+    "Thompson",
+    "Meyer",
+    "Jensen",
+    "Clark",
+    "Rivera",
+    "Kim",
+    "Ahmed",
+    "Wilson",
+    "Moore",
+    "Taylor",
+    "Lee",
+    "Walker",
+]
+
+# (email, role, provider key or None for the alliance, label, staff classrooms)
+USERS = [
+    ("admin@prairie.demo", Role.ALLIANCE_ADMIN, None, "Alliance admin", ()),
+    ("hub@prairie.demo", Role.HUB_STAFF, None, "Hub staff (all members)", ()),
+    ("state@prairie.demo", Role.STATE_VIEWER, None, "State viewer (aggregates only)", ()),
+    (
+        "consultant@prairie.demo",
+        Role.CONSULTANT,
+        "cedar-valley",
+        "Financial consultant (Cedar Valley, Little Oaks, Maple Street)",
+        (),
+    ),
+    ("director@sunrise.demo", Role.DIRECTOR, "sunrise", "Director of Sunrise and Sunrise West", ()),
+    ("director@littleoaks.demo", Role.DIRECTOR, "little-oaks", "Director, Little Oaks", ()),
+    ("director@cedarvalley.demo", Role.DIRECTOR, "cedar-valley", "Director, Cedar Valley", ()),
+    ("owner@maplestreet.demo", Role.DIRECTOR, "maple-street", "Owner, Maple Street home", ()),
+    ("owner@happyhands.demo", Role.DIRECTOR, "happy-hands", "Owner, Happy Hands home", ()),
+    ("owner@prairiesprouts.demo", Role.DIRECTOR, "prairie-sprouts", "Owner, Prairie Sprouts", ()),
+    ("rosa@rosashome.demo", Role.DIRECTOR, "rosas-home", "Owner, Rosa's home", ()),
+    (
+        "teacher@sunrise.demo",
+        Role.STAFF,
+        "sunrise",
+        "Teacher, Sunrise Toddlers and Threes",
+        ("Toddlers", "Threes"),
+    ),
+    ("parent@sunrise.demo", Role.GUARDIAN, "sunrise", "Guardian, Garcia family at Sunrise", ()),
+]
+EXTRA_ROLES = [
+    ("consultant@prairie.demo", Role.CONSULTANT, "little-oaks"),
+    ("consultant@prairie.demo", Role.CONSULTANT, "maple-street"),
+    ("director@sunrise.demo", Role.DIRECTOR, "sunrise-west"),
+]
+
+
+def demo_logins() -> list[tuple[str, str, bool]]:
+    return [(email, label, role in MFA_REQUIRED_ROLES) for email, role, _, label, _ in USERS]
+
+
+def _birth_date(rng: random.Random, min_months: int, max_months: int) -> date:
+    months = rng.randint(min_months, min(max_months, min_months + 23))
+    return TODAY - timedelta(days=int(months * 30.44) + rng.randint(0, 25))
+
+
+@transaction.atomic
+def load_demo() -> bool:
+    """Create the demo alliance once. Returns False when it is already there."""
+    if Alliance.objects.filter(slug="prairie").exists():
+        return False
+    rng = random.Random(2022)
+    alliance = Alliance(name=ALLIANCE_NAME, slug="prairie")
+    alliance.full_clean()
+    alliance.save()
+    providers = {}
+    for index, (key, name, kind, city, county, rooms) in enumerate(PROVIDERS):
+        provider = Provider(
+            alliance=alliance,
+            slug=key,
+            name=name,
+            kind=kind,
+            city=city,
+            county=county,
+            kindertrack_provider_id=f"{51200 + index * 7:05d}",
+            iq4k_level=["3", "none", "2", "1", "4", "none", "1", "none"][index],
+            cca_billing_period="monthly" if kind == "center" and index % 2 else "biweekly",
+        )
+        provider.full_clean()
+        provider.save()
+        providers[key] = provider
+        site = services.create_site(provider=provider, name=f"{city} site", actor=None)
+        for room_name, low, high, capacity, fill in rooms:
+            room = services.create_classroom(
+                provider=provider,
+                data={
+                    "site": site,
+                    "name": room_name,
+                    "min_age_months": low,
+                    "max_age_months": high,
+                    "licensed_capacity": capacity,
+                },
+                actor=None,
+            )
+            for _ in range(fill):
+                last = rng.choice(LAST_NAMES)
+                family = Family.objects.create(provider=provider, name=f"{last} family")
+                Guardian.objects.create(
+                    provider=provider,
+                    family=family,
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=last,
+                    relationship="Parent",
+                )
+                Child.objects.create(
+                    provider=provider,
+                    family=family,
+                    classroom=room,
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=last,
+                    birth_date=_birth_date(rng, low, high),
+                )
+    users = {}
+    for email, role, key, _label, rooms in USERS:
+        provider = providers.get(key)
+        user = services.add_user(
+            email=email,
+            role=role,
+            provider=provider,
+            alliance=alliance,
+            password=DEMO_PASSWORD,
+            first_name=email.split("@")[0].capitalize(),
+        )
+        users[email] = user
+        if rooms:
+            membership = user.memberships.get(provider=provider)
+            membership.classrooms.add(*provider.classrooms.filter(name__in=rooms))
+        if role in MFA_REQUIRED_ROLES:
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+    for email, role, key in EXTRA_ROLES:
+        services.grant_role(user=users[email], role=role, provider=providers[key])
+    _link_demo_guardian(users["parent@sunrise.demo"], providers["sunrise"], rng)
+    return True
+
+
+def _link_demo_guardian(user: User, provider: Provider, rng: random.Random) -> None:
+    """The demo parent has two children at Sunrise, a toddler and a pre-schooler."""
+    user.first_name, user.last_name = "Maria", "Garcia"
+    user.save(update_fields=["first_name", "last_name"])
+    family = Family.objects.create(provider=provider, name="Garcia family")
+    Guardian.objects.create(
+        provider=provider,
+        family=family,
+        user=user,
+        first_name="Maria",
+        last_name="Garcia",
+        relationship="Mother",
+        email=user.email,
+    )
+    for first, room_name, months in (("Lucia", "Toddlers", 26), ("Diego", "Pre-K", 55)):
+        room = provider.classrooms.get(name=room_name)
+        Child.objects.create(
+            provider=provider,
+            family=family,
+            classroom=room,
+            first_name=first,
+            last_name="Garcia",
+            birth_date=TODAY - timedelta(days=int(months * 30.44)),
+        )

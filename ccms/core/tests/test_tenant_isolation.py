@@ -1,0 +1,122 @@
+"""Every URL pattern and API route, walked as every role of every other provider and alliance:
+the answer is 403 or 404, never data, and nothing is written. New URLs are covered automatically;
+a URL whose arguments this file cannot fill fails the suite until it is added to URL_ARGUMENTS."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ccms.core.models import AuditEvent
+
+# URL prefixes that name no tenant: sign-in (allauth), the API schema and docs.
+PUBLIC_PREFIXES = ("accounts/", "api/docs", "api/openapi.json", "static/")
+# Pages with no tenant in the URL; each lists only what the user may see (tested elsewhere).
+UNSCOPED = {"", "providers/", "api/providers", "api/"}
+
+# How to fill each URL argument with an object of the tenant under test.
+URL_ARGUMENTS = {
+    "provider": lambda t: t.provider.slug,
+    "alliance": lambda t: t.provider.alliance.slug,
+    "classroom_id": lambda t: t.classroom.pk,
+    "child_id": lambda t: t.child.pk,
+    "family_id": lambda t: t.family.pk,
+}
+ARGUMENT = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}:]+)(?::[^}]*)?\}")
+
+
+def url_patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from url_patterns(entry, route)
+        elif isinstance(entry, URLPattern):
+            yield route.lstrip("^").rstrip("$")
+
+
+def tenant_routes():
+    routes = []
+    for route in url_patterns():
+        if route.startswith(PUBLIC_PREFIXES) or route in UNSCOPED:
+            continue
+        routes.append(route)
+    return sorted(set(routes))
+
+
+def fill(route: str, tenant) -> str:
+    def substitute(match):
+        name = match.group("name") or match.group("api")
+        if name not in URL_ARGUMENTS:
+            pytest.fail(f"URL {route!r} has argument {name!r}: add it to URL_ARGUMENTS.")
+        return str(URL_ARGUMENTS[name](tenant))
+
+    return "/" + ARGUMENT.sub(substitute, route)
+
+
+ROUTES = tenant_routes()
+
+
+def test_every_tenant_route_is_walked():
+    # Guards the walker itself: if URL discovery broke, the matrix below would pass vacuously.
+    assert "p/<slug:provider>/" in ROUTES
+    assert any(r.startswith("api/") and "{provider}" in r or "<provider>" in r for r in ROUTES)
+    assert any("<slug:alliance>" in r for r in ROUTES)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_other_tenants_get_no_data(client, world, route):
+    target = world.a1
+    url = fill(route, target)
+    secrets = [target.child.first_name, target.other_child.first_name]
+    alliance_route = "alliance>" in route or "{alliance}" in route
+    outsiders = (
+        world.alliance_outsiders(target.provider.alliance)
+        if alliance_route
+        else world.outsiders_of(target)
+    )
+    for outsider in outsiders:
+        client.force_login(outsider)
+        before = AuditEvent.objects.count()
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            # 405 answers a method the route lacks, the same for every tenant: no data either.
+            assert response.status_code in (403, 404, 405), (
+                f"{outsider.email} {method.upper()} {url} -> {response.status_code}"
+            )
+            body = response.content.decode()
+            assert not any(secret in body for secret in secrets), f"{url} leaked a child name"
+        assert AuditEvent.objects.count() == before, f"{url} wrote data for {outsider.email}"
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if "_id" in r])
+def test_own_provider_url_with_another_providers_object_is_404(client, world, route):
+    """The URL names the user's own provider but an object id of another: 404, like missing."""
+    director = world.a2.users["director"]
+    client.force_login(director)
+    url = (
+        fill(route, world.a1)
+        .replace("/p/a1/", "/p/a2/")
+        .replace("/providers/a1/", "/providers/a2/")
+    )
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code in (404, 405)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_missing_and_not_yours_answer_alike(client, world, route):
+    if "<slug:provider>" not in route and "{provider}" not in route:
+        pytest.skip("no provider in this URL")
+    client.force_login(world.a2.users["director"])
+    not_yours = client.get(fill(route, world.a1))
+    missing = client.get(fill(route, world.a1).replace("/a1/", "/no-such-provider/"))
+    assert not_yours.status_code == missing.status_code == 404
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, world):
+    for route in ROUTES:
+        response = client.get(fill(route, world.a1))
+        if route.startswith("api/"):
+            assert response.status_code == 401, route
+        else:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]

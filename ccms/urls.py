@@ -1,0 +1,33 @@
+from django.urls import include, path
+
+from ccms.api.api import api
+from ccms.tenancy import views as tenancy
+
+provider_patterns = [
+    path("", tenancy.provider_home, name="provider_home"),
+    path("settings/", tenancy.provider_settings, name="provider_settings"),
+    path("classrooms/", tenancy.classroom_list, name="classroom_list"),
+    path("classrooms/new/", tenancy.classroom_create, name="classroom_create"),
+    path("classrooms/<int:classroom_id>/edit/", tenancy.classroom_edit, name="classroom_edit"),
+    path("children/", tenancy.child_list, name="child_list"),
+    path("audit/", tenancy.provider_audit, name="provider_audit"),
+]
+
+alliance_patterns = [
+    path("", tenancy.alliance_home, name="alliance_home"),
+    path("audit/", tenancy.alliance_audit, name="alliance_audit"),
+]
+
+urlpatterns = [
+    path("", tenancy.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("providers/", tenancy.provider_list, name="provider_list"),
+    path("p/<slug:provider>/", include(provider_patterns)),
+    path("alliance/<slug:alliance>/", include(alliance_patterns)),
+    path("state/<slug:alliance>/", tenancy.state_home, name="state_home"),
+    path("api/", api.urls),
+]
+
+handler403 = "ccms.core.views.permission_denied"
+handler404 = "ccms.core.views.page_not_found"
+handler500 = "ccms.core.views.server_error"
