@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ccms.core",
     "ccms.tenancy",
     "ccms.families",
+    "ccms.enrollment",
     "ccms.api",
 ]
 

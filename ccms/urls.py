@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 from ccms.api.api import api
+from ccms.enrollment import urls as enrollment_urls
+from ccms.families import urls as families_urls
 from ccms.tenancy import views as tenancy
 
 provider_patterns = [
@@ -11,6 +13,8 @@ provider_patterns = [
     path("classrooms/<int:classroom_id>/edit/", tenancy.classroom_edit, name="classroom_edit"),
     path("children/", tenancy.child_list, name="child_list"),
     path("audit/", tenancy.provider_audit, name="provider_audit"),
+    *families_urls.provider_patterns,
+    *enrollment_urls.provider_patterns,
 ]
 
 alliance_patterns = [
@@ -26,6 +30,7 @@ urlpatterns = [
     path("alliance/<slug:alliance>/", include(alliance_patterns)),
     path("state/<slug:alliance>/", tenancy.state_home, name="state_home"),
     path("api/", api.urls),
+    *enrollment_urls.public_patterns,
 ]
 
 handler403 = "ccms.core.views.permission_denied"

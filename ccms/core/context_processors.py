@@ -1,4 +1,5 @@
 from ccms.core.access import accessible_providers, alliance_memberships
+from ccms.core.navigation import nav_label, tabs_for
 
 
 def navigation(request):
@@ -9,4 +10,6 @@ def navigation(request):
     return {
         "switcher_providers": accessible_providers(user).only("slug", "name").order_by("name"),
         "alliance_links": alliance_memberships(user),
+        "nav_tabs": tabs_for(request),
+        "nav_label": nav_label(request),
     }

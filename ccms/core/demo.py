@@ -2,10 +2,13 @@
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
+from ccms.enrollment.models import Stage
+from ccms.enrollment.services import enroll_child, record_inquiry
 from ccms.families.models import Child, Family, Guardian
 from ccms.tenancy import services
 from ccms.tenancy.models import MFA_REQUIRED_ROLES, Alliance, Provider, Role, User
@@ -15,7 +18,8 @@ DEMO_TOTP_CODE = "000000"
 # A fixed authenticator secret for the demo's two-factor users (add it to any authenticator app).
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ALLIANCE_NAME = "Prairie Shared Services Alliance"
-TODAY = date(2026, 11, 30)
+# Dates are relative to the day the demo is loaded, so it always looks current.
+TODAY = date.today()  # noqa: DTZ011
 
 # (key, name, kind, city, county, classrooms: (name, min months, max months, capacity, fill))
 PROVIDERS = [
@@ -259,23 +263,8 @@ def load_demo() -> bool:
                 actor=None,
             )
             for _ in range(fill):
-                last = rng.choice(LAST_NAMES)
-                family = Family.objects.create(provider=provider, name=f"{last} family")
-                Guardian.objects.create(
-                    provider=provider,
-                    family=family,
-                    first_name=rng.choice(FIRST_NAMES),
-                    last_name=last,
-                    relationship="Parent",
-                )
-                Child.objects.create(
-                    provider=provider,
-                    family=family,
-                    classroom=room,
-                    first_name=rng.choice(FIRST_NAMES),
-                    last_name=last,
-                    birth_date=_birth_date(rng, low, high),
-                )
+                _demo_child(rng, provider, room)
+            _demo_pipeline(rng, provider, room)
     users = {}
     for email, role, key, _label, rooms in USERS:
         provider = providers.get(key)
@@ -296,7 +285,88 @@ def load_demo() -> bool:
     for email, role, key in EXTRA_ROLES:
         services.grant_role(user=users[email], role=role, provider=providers[key])
     _link_demo_guardian(users["parent@sunrise.demo"], providers["sunrise"], rng)
+    _deterministic_keys()
     return True
+
+
+def _deterministic_keys() -> None:
+    """Rows made in the app get random bundle keys; the demo numbers them in creation order so
+    that its export is the same every time."""
+    from django.utils.text import slugify
+
+    from ccms.tenancy.models import Classroom
+
+    for room in Classroom.objects.order_by("pk"):
+        Classroom.objects.filter(pk=room.pk).update(key=slugify(room.name))
+    for model, prefix in ((Family, "family"), (Guardian, "guardian"), (Child, "child")):
+        for n, pk in enumerate(model.objects.order_by("pk").values_list("pk", flat=True), 1):
+            model.objects.filter(pk=pk).update(key=f"{prefix}-{n:04d}")
+
+
+def _tuition(room) -> Decimal:
+    weekly = 310 if room.max_age_months < 24 else 285 if room.max_age_months < 36 else 245
+    return Decimal(160 if room.min_age_months >= 60 else weekly)
+
+
+def _demo_child(rng: random.Random, provider: Provider, room, first=None, family=None):
+    last = family.name.split()[0] if family else rng.choice(LAST_NAMES)
+    if family is None:
+        family = Family.objects.create(
+            provider=provider, name=f"{last} family", phone=f"515-555-{rng.randint(1000, 9999)}"
+        )
+        Guardian.objects.create(
+            provider=provider,
+            family=family,
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=last,
+            relationship="Parent",
+            phone=family.phone,
+            address=f"{rng.randint(100, 999)} {rng.choice(['Oak', 'Elm', 'Grand', 'Main'])} St",
+        )
+    birth = _birth_date(rng, room.min_age_months, room.max_age_months)
+    child = Child.objects.create(
+        provider=provider,
+        family=family,
+        first_name=first or rng.choice(FIRST_NAMES),
+        last_name=last,
+        birth_date=birth,
+        health_care_source="Broadlawns Family Health",
+        allergies="Peanuts" if rng.random() < 0.1 else "",
+    )
+    started = max(birth + timedelta(days=42), TODAY - timedelta(days=rng.randint(20, 500)))
+    days = "MTWRF" if rng.random() < 0.8 else rng.choice(["MWF", "TR", "MTW"])
+    enroll_child(
+        child=child,
+        classroom=room,
+        start_date=started,
+        days=days,
+        tuition_amount=_tuition(room),
+        tuition_frequency="weekly",
+    )
+    return child
+
+
+def _demo_pipeline(rng: random.Random, provider: Provider, room) -> None:
+    """A few families at each stage, so the pipeline and the waitlist have something to show."""
+    for stage in rng.sample(
+        [Stage.INQUIRY, Stage.TOUR, Stage.APPLICATION, Stage.WAITLIST, Stage.WAITLIST], k=2
+    ):
+        last = rng.choice(LAST_NAMES)
+        record_inquiry(
+            provider=provider,
+            guardian_first_name=rng.choice(FIRST_NAMES),
+            guardian_last_name=last,
+            phone=f"515-555-{rng.randint(1000, 9999)}",
+            child_first_name=rng.choice(FIRST_NAMES),
+            child_last_name=last,
+            birth_date=_birth_date(rng, room.min_age_months, room.max_age_months),
+            desired_start=TODAY + timedelta(days=rng.randint(14, 120)),
+            desired_classroom=room,
+            cca_family=rng.random() < 0.3,
+            staff_child=rng.random() < 0.1,
+            source=rng.choice(["web", "phone", "referral"]),
+            stage=stage,
+        )
 
 
 def _link_demo_guardian(user: User, provider: Provider, rng: random.Random) -> None:
@@ -315,11 +385,18 @@ def _link_demo_guardian(user: User, provider: Provider, rng: random.Random) -> N
     )
     for first, room_name, months in (("Lucia", "Toddlers", 26), ("Diego", "Pre-K", 55)):
         room = provider.classrooms.get(name=room_name)
-        Child.objects.create(
+        child = Child.objects.create(
             provider=provider,
             family=family,
-            classroom=room,
             first_name=first,
             last_name="Garcia",
             birth_date=TODAY - timedelta(days=int(months * 30.44)),
+            allergies="Tree nuts" if first == "Lucia" else "",
+        )
+        enroll_child(
+            child=child,
+            classroom=room,
+            start_date=TODAY - timedelta(days=200),
+            tuition_amount=_tuition(room),
+            tuition_frequency="weekly",
         )

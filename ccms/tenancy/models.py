@@ -1,5 +1,6 @@
 """Alliance -> Provider -> Site -> Classroom, the people who sign in, and the roles they hold."""
 
+import uuid
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -108,6 +109,15 @@ def validate_timezone(value: str) -> None:
 slug_validator = RegexValidator(r"^[a-z0-9-]+$", "Use lower-case letters, digits and dashes only.")
 
 
+def new_key() -> str:
+    """A bundle key for rows created in the app rather than imported."""
+    return uuid.uuid4().hex[:12]
+
+
+def default_waitlist_priorities() -> list[str]:
+    return ["sibling", "staff_child", "cca_family", "applied_on"]
+
+
 class Provider(models.Model):
     """A licensed center or a child care home: the tenant that owns children's data."""
 
@@ -140,6 +150,16 @@ class Provider(models.Model):
     )
     county = models.CharField(max_length=60, blank=True)
     city = models.CharField(max_length=80, blank=True)
+    public_intro = models.TextField(
+        "welcome text for families",
+        blank=True,
+        help_text="Shown on the public inquiry and registration page.",
+    )
+    waitlist_priorities = models.JSONField(
+        default=default_waitlist_priorities,
+        blank=True,
+        help_text="Waitlist order, most important first; see enrollment.waitlist.PRIORITY_RULES.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -177,6 +197,9 @@ class Site(models.Model):
 class Classroom(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="classrooms")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="classrooms")
+    key = models.CharField(
+        max_length=64, default=new_key, help_text="The classroom's key in data bundles."
+    )
     name = models.CharField(max_length=120)
     min_age_months = models.PositiveSmallIntegerField(
         "youngest age served (months)", validators=[MaxValueValidator(240)]
@@ -185,12 +208,18 @@ class Classroom(models.Model):
         "oldest age served (months)", validators=[MaxValueValidator(240)]
     )
     licensed_capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    staffed_capacity = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seats the scheduled qualified staff can cover; empty means licensed capacity.",
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["min_age_months", "name"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "name"], name="classroom_name_unique"),
+            models.UniqueConstraint(fields=["provider", "key"], name="classroom_key_unique"),
             models.CheckConstraint(
                 condition=models.Q(max_age_months__gte=models.F("min_age_months")),
                 name="classroom_age_range_valid",

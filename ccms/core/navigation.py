@@ -1,0 +1,63 @@
+"""The tabs shown under the header, by role. One line per page; order is display order."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Tab:
+    label: str
+    url_name: str
+    permission: str
+    # url names (besides url_name) under which this tab shows as current
+    also_current: tuple[str, ...] = ()
+    guardian_label: str = ""
+
+
+PROVIDER_TABS = [
+    Tab("Home", "provider_home", "provider.view"),
+    Tab("Children", "child_list", "children.view", guardian_label="My children"),
+    Tab("Classrooms", "classroom_list", "classrooms.view", ("classroom_create", "classroom_edit")),
+    Tab("Settings", "provider_settings", "provider.edit"),
+    Tab("Audit log", "provider_audit", "audit.view"),
+]
+
+ALLIANCE_TABS = [
+    Tab("Members", "alliance_home", "alliance.manage"),
+    Tab("Statewide figures", "state_home", "alliance.aggregates"),
+    Tab("Audit log", "alliance_audit", "alliance.audit"),
+]
+
+
+def nav_label(request) -> str:
+    """The accessible name of the tab bar: the provider or alliance being viewed."""
+    if getattr(request, "access", None) is not None:
+        return request.access.provider.name
+    if getattr(request, "alliance_access", None) is not None:
+        return request.alliance_access.alliance.name
+    return ""
+
+
+def tabs_for(request) -> list[dict]:
+    match = getattr(request, "resolver_match", None)
+    current = match.url_name if match else ""
+    access = getattr(request, "access", None)
+    if access is not None:
+        tabs, arg, permissions = PROVIDER_TABS, access.provider.slug, access.permissions
+        guardian = access.role == "guardian"
+    else:
+        access = getattr(request, "alliance_access", None)
+        if access is None:
+            return []
+        tabs, arg, permissions = ALLIANCE_TABS, access.alliance.slug, access.permissions
+        guardian = False
+    return [
+        {
+            "label": (tab.guardian_label or tab.label) if guardian else tab.label,
+            "url": reverse(tab.url_name, args=[arg]),
+            "current": current == tab.url_name or current in tab.also_current,
+        }
+        for tab in tabs
+        if tab.permission in permissions
+    ]

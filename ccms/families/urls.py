@@ -1,0 +1,3 @@
+"""Family and child pages, under /p/<provider>/."""
+
+provider_patterns: list = []
