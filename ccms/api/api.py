@@ -1,12 +1,14 @@
 """The JSON API. Routes call the same access helpers and queries as the web pages."""
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from ccms.core.access import access_alliance, access_provider, accessible_providers
+from ccms.enrollment.queries import vacancy_report
 from ccms.families.queries import visible_children
 from ccms.tenancy import queries
 
@@ -104,6 +106,52 @@ def list_children(request: HttpRequest, provider: str):
         )
         for c in visible_children(access)
     ]
+
+
+class ClassroomVacancyOut(Schema):
+    classroom_key: str
+    classroom: str
+    age_group: str
+    licensed_capacity: int
+    staffed_capacity: int
+    fte_enrolled: Decimal
+    vacancies: Decimal
+    vacancies_by_week: list[Decimal]
+
+
+class VacancyFeedOut(Schema):
+    provider: str
+    as_of: date
+    weeks: list[date]
+    confirmed_at: datetime | None
+    classrooms: list[ClassroomVacancyOut]
+
+
+@api.get("/providers/{provider}/vacancies", response=VacancyFeedOut, tags=["enrollment"])
+def vacancy_feed(request: HttpRequest, provider: str):
+    """Vacancies per classroom and age group now and for the next 12 weeks, with the time a
+    director last confirmed them."""
+    access = access_provider(request.user, provider, "vacancies.view")
+    report = vacancy_report(access.provider)
+    return VacancyFeedOut(
+        provider=access.provider.slug,
+        as_of=report.as_of,
+        weeks=report.weeks,
+        confirmed_at=report.confirmed.confirmed_at if report.confirmed else None,
+        classrooms=[
+            ClassroomVacancyOut(
+                classroom_key=r.classroom.key,
+                classroom=r.classroom.name,
+                age_group=r.age_group,
+                licensed_capacity=r.licensed_capacity,
+                staffed_capacity=r.staffed_capacity,
+                fte_enrolled=r.fte_now,
+                vacancies=r.vacancies_now,
+                vacancies_by_week=r.vacancies_by_week,
+            )
+            for r in report.rooms
+        ],
+    )
 
 
 @api.get("/alliances/{alliance}/aggregates", response=AllianceAggregatesOut, tags=["alliance"])

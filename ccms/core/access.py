@@ -55,6 +55,13 @@ PERMISSIONS: dict[str, set[Role]] = {
         Role.GUARDIAN,
     },
     "custody.view": {Role.DIRECTOR},
+    # Staff read medical notes only of the children they see: those of their classrooms.
+    "medical.view": {Role.DIRECTOR, Role.STAFF},
+    "families.edit": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    "child_file.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.STAFF},
+    "enrollment.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    "enrollment.edit": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    "vacancies.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
     "money.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
     "audit.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR},
 }

@@ -13,11 +13,30 @@ class Tab:
     # url names (besides url_name) under which this tab shows as current
     also_current: tuple[str, ...] = ()
     guardian_label: str = ""
+    # hidden from roles holding this permission (they reach the page another way)
+    unless: str = ""
 
 
 PROVIDER_TABS = [
     Tab("Home", "provider_home", "provider.view"),
     Tab("Children", "child_list", "children.view", guardian_label="My children"),
+    Tab(
+        "Enrollment",
+        "pipeline",
+        "enrollment.view",
+        (
+            "inquiry_create",
+            "inquiry_detail",
+            "inquiry_enroll",
+            "waitlist",
+            "enrollment_list",
+            "enrollment_withdraw",
+            "enrollment_transfer",
+            "age_outs",
+            "vacancies",
+        ),
+    ),
+    Tab("Vacancies", "vacancies", "vacancies.view", unless="enrollment.view"),
     Tab("Classrooms", "classroom_list", "classrooms.view", ("classroom_create", "classroom_edit")),
     Tab("Settings", "provider_settings", "provider.edit"),
     Tab("Audit log", "provider_audit", "audit.view"),
@@ -59,5 +78,5 @@ def tabs_for(request) -> list[dict]:
             "current": current == tab.url_name or current in tab.also_current,
         }
         for tab in tabs
-        if tab.permission in permissions
+        if tab.permission in permissions and tab.unless not in permissions
     ]

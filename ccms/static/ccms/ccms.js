@@ -17,3 +17,11 @@ function sizeBars(root) {
 }
 document.addEventListener("DOMContentLoaded", () => sizeBars(document));
 document.addEventListener("htmx:afterSwap", (event) => sizeBars(event.target));
+
+function sizeColumns(root) {
+  root.querySelectorAll("[data-height]").forEach((bar) => {
+    bar.style.height = Math.max(0, Math.min(100, Number(bar.dataset.height))) + "%";
+  });
+}
+document.addEventListener("DOMContentLoaded", () => sizeColumns(document));
+document.addEventListener("htmx:afterSwap", (event) => sizeColumns(event.target));
