@@ -7,7 +7,7 @@ from decimal import Decimal
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
-from ccms.enrollment.models import Stage
+from ccms.enrollment.models import Inquiry, Stage
 from ccms.enrollment.services import enroll_child, record_inquiry
 from ccms.families.models import Child, Family, Guardian
 from ccms.tenancy import services
@@ -352,7 +352,7 @@ def _demo_pipeline(rng: random.Random, provider: Provider, room) -> None:
         [Stage.INQUIRY, Stage.TOUR, Stage.APPLICATION, Stage.WAITLIST, Stage.WAITLIST], k=2
     ):
         last = rng.choice(LAST_NAMES)
-        record_inquiry(
+        inquiry = record_inquiry(
             provider=provider,
             guardian_first_name=rng.choice(FIRST_NAMES),
             guardian_last_name=last,
@@ -367,6 +367,10 @@ def _demo_pipeline(rng: random.Random, provider: Provider, room) -> None:
             source=rng.choice(["web", "phone", "referral"]),
             stage=stage,
         )
+        if inquiry.applied_on:  # families applied over the past months, not all today
+            Inquiry.objects.filter(pk=inquiry.pk).update(
+                applied_on=TODAY - timedelta(days=rng.randint(3, 150))
+            )
 
 
 def _link_demo_guardian(user: User, provider: Provider, rng: random.Random) -> None:
