@@ -27,8 +27,17 @@ PROVIDER_SETTINGS_FIELDS = [
     "cca_period_anchor",
     "county",
     "city",
+    "public_intro",
+    "waitlist_priorities",
 ]
-CLASSROOM_FIELDS = ["site", "name", "min_age_months", "max_age_months", "licensed_capacity"]
+CLASSROOM_FIELDS = [
+    "site",
+    "name",
+    "min_age_months",
+    "max_age_months",
+    "licensed_capacity",
+    "staffed_capacity",
+]
 
 
 @transaction.atomic
@@ -112,7 +121,7 @@ def create_site(*, provider: Provider, name: str, address: str = "", actor: User
 
 @transaction.atomic
 def create_classroom(*, provider: Provider, data: dict, actor: User | None) -> Classroom:
-    classroom = Classroom(provider=provider, **{k: data[k] for k in CLASSROOM_FIELDS})
+    classroom = Classroom(provider=provider, **{k: data[k] for k in CLASSROOM_FIELDS if k in data})
     save_audited(classroom, actor=actor)
     return classroom
 
@@ -120,7 +129,8 @@ def create_classroom(*, provider: Provider, data: dict, actor: User | None) -> C
 @transaction.atomic
 def update_classroom(*, classroom: Classroom, data: dict, actor: User, reason: str) -> Classroom:
     for name in CLASSROOM_FIELDS:
-        setattr(classroom, name, data[name])
+        if name in data:
+            setattr(classroom, name, data[name])
     save_audited(classroom, actor=actor, reason=reason)
     return classroom
 

@@ -140,3 +140,65 @@ def test_kindertrack_provider_id_must_be_five_digits(client, world):
         },
     )
     assert "A KinderTrack provider ID is 5 digits." in response.content.decode()
+
+
+def _settings_post(provider, **extra):
+    data = {
+        "name": provider.name,
+        "kind": "center",
+        "timezone": "America/Chicago",
+        "iq4k_level": "none",
+        "cca_billing_period": "monthly",
+        "cca_period_anchor": "2026-01-04",
+        "reason": "Waitlist policy",
+    }
+    data.update(extra)
+    return data
+
+
+def test_director_sets_the_waitlist_priority_order(client, world):
+    client.force_login(world.a1.users[Role.DIRECTOR])
+    provider = world.a1.provider
+    response = client.post(
+        "/p/a1/settings/",
+        _settings_post(
+            provider,
+            waitlist_priorities_0="cca_family",
+            waitlist_priorities_1="sibling",
+            waitlist_priorities_2="",
+            waitlist_priorities_3="applied_on",
+        ),
+    )
+    assert response.status_code == 302
+    provider.refresh_from_db()
+    assert provider.waitlist_priorities == ["cca_family", "sibling", "applied_on"]
+
+
+def test_a_priority_rule_used_twice_is_refused(client, world):
+    client.force_login(world.a1.users[Role.DIRECTOR])
+    response = client.post(
+        "/p/a1/settings/",
+        _settings_post(
+            world.a1.provider, waitlist_priorities_0="sibling", waitlist_priorities_1="sibling"
+        ),
+    )
+    assert "Use each priority rule only once." in response.content.decode()
+
+
+def test_staffed_capacity_is_set_on_the_classroom_form(client, world):
+    client.force_login(world.a1.users[Role.DIRECTOR])
+    room = world.a1.classroom
+    client.post(
+        f"/p/a1/classrooms/{room.pk}/edit/",
+        {
+            "site": world.a1.site.pk,
+            "name": room.name,
+            "min_age_months": 12,
+            "max_age_months": 35,
+            "licensed_capacity": 10,
+            "staffed_capacity": 7,
+            "reason": "Only two teachers scheduled",
+        },
+    )
+    room.refresh_from_db()
+    assert room.staffed_capacity == 7
