@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ccms.tenancy",
     "ccms.families",
     "ccms.enrollment",
+    "ccms.attendance",
     "ccms.api",
 ]
 

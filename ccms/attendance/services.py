@@ -1,0 +1,307 @@
+"""Every write of attendance: check-in, check-out, absences, closures, corrections, staff time."""
+
+import hashlib
+import hmac
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ccms.attendance.models import (
+    Absence,
+    Closure,
+    KioskPin,
+    Method,
+    Presence,
+    StaffBreak,
+    StaffShift,
+)
+from ccms.core.services import save_audited
+from ccms.families.models import AuthorizedPickup, Child, Guardian
+from ccms.tenancy.models import Classroom, Provider
+
+
+def service_date(provider: Provider, moment: datetime) -> date:
+    """The provider-local day a moment falls on."""
+    return timezone.localtime(moment, provider.tz).date()
+
+
+def ensure_day_open(*, child: Child, day: date) -> None:
+    """A day submitted for CCA is locked; changing it takes a recall (the subsidy capability
+    registers the check here when it is installed)."""
+    for check in DAY_LOCK_CHECKS:
+        check(child=child, day=day)
+
+
+# Functions (child, day) -> None that raise ValidationError when a day may no longer change.
+DAY_LOCK_CHECKS: list = []
+
+
+def check_in(
+    *,
+    child: Child,
+    actor=None,
+    method: str = Method.ROSTER,
+    at: datetime | None = None,
+    classroom: Classroom | None = None,
+    dropped_off_by: Guardian | None = None,
+    signature: str = "",
+) -> Presence:
+    """Open a presence for the child. Refused if the child is already checked in: the database
+    allows one open presence per child, so two staff tapping at once make one check-in."""
+    at = at or timezone.now()
+    day = service_date(child.provider, at)
+    ensure_day_open(child=child, day=day)
+    if Closure.objects.filter(provider_id=child.provider_id, service_date=day).exists():
+        raise ValidationError(f"{child.provider} is closed on {day:%b %-d}; no check-ins.")
+    presence = Presence(
+        provider_id=child.provider_id,
+        child=child,
+        classroom=classroom or child.classroom,
+        service_date=day,
+        check_in=at,
+        checked_in_by=_user(actor),
+        check_in_method=method,
+        dropped_off_by=dropped_off_by,
+        signature=signature,
+    )
+    try:
+        with transaction.atomic():
+            save_audited(presence, actor=actor)
+            Absence.objects.filter(child=child, service_date=day).delete()
+    except (IntegrityError, ValidationError) as error:
+        if Presence.objects.filter(child=child, check_out__isnull=True).exists():
+            raise ValidationError(f"{child.first_name} is already checked in.") from None
+        raise error
+    return presence
+
+
+@transaction.atomic
+def check_out(
+    *,
+    child: Child,
+    actor=None,
+    method: str = Method.ROSTER,
+    at: datetime | None = None,
+    picked_up_by: str = "",
+) -> Presence:
+    """Close the child's open presence. Someone not on the authorized list may not pick up."""
+    presence = (
+        Presence.objects.select_for_update().filter(child=child, check_out__isnull=True).first()
+    )
+    if presence is None:
+        raise ValidationError(
+            f"{child.first_name} is not checked in, so cannot be checked out. "
+            "If the check-in was missed, add it as a correction with a reason."
+        )
+    if picked_up_by and not may_pick_up(child, picked_up_by):
+        raise ValidationError(
+            f"{picked_up_by} is not on {child.first_name}'s authorized pick-up list. Do not "
+            "release the child; call a guardian or the director."
+        )
+    at = at or timezone.now()
+    if at <= presence.check_in:
+        raise ValidationError("Check-out must be after the check-in.")
+    ensure_day_open(child=child, day=presence.service_date)
+    presence.check_out = at
+    presence.checked_out_by = _user(actor)
+    presence.check_out_method = method
+    presence.picked_up_by = picked_up_by
+    save_audited(presence, actor=actor)
+    return presence
+
+
+def may_pick_up(child: Child, name: str) -> bool:
+    """Guardians marked "may pick up" and the signed authorized pick-up list."""
+    wanted = " ".join(name.lower().split())
+    guardians = Guardian.objects.filter(family_id=child.family_id, can_pick_up=True)
+    names = {f"{g.first_name} {g.last_name}".lower() for g in guardians}
+    names |= {
+        " ".join(p.lower().split())
+        for p in AuthorizedPickup.objects.filter(child=child).values_list("name", flat=True)
+    }
+    return wanted in names
+
+
+@transaction.atomic
+def record_absence(*, child: Child, day: date, reason: str, actor, note: str = "") -> Absence:
+    ensure_day_open(child=child, day=day)
+    if Presence.objects.filter(child=child, service_date=day).exists():
+        raise ValidationError(f"{child.first_name} was in care on {day:%b %-d}; not absent.")
+    absence = Absence.objects.filter(child=child, service_date=day).first() or Absence(
+        provider_id=child.provider_id, child=child, service_date=day
+    )
+    absence.reason, absence.note, absence.entered_by = reason, note, _user(actor)
+    save_audited(absence, actor=actor)
+    return absence
+
+
+@transaction.atomic
+def record_closure(*, provider: Provider, day: date, reason: str, actor) -> Closure:
+    closure = Closure(provider=provider, service_date=day, reason=reason)
+    save_audited(closure, actor=actor)
+    return closure
+
+
+@transaction.atomic
+def correct_presence(
+    *, presence: Presence, check_in: datetime, check_out: datetime | None, actor, reason: str
+) -> Presence:
+    """Fix a wrong time or a missing check-out. The original stays in the audit trail."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for the correction.")
+    ensure_day_open(child=presence.child, day=presence.service_date)
+    if service_date(presence.child.provider, check_in) != presence.service_date:
+        raise ValidationError("A correction keeps the pair on its own day.")
+    if check_out is not None and check_out <= check_in:
+        raise ValidationError("Check-out must be after the check-in.")
+    presence.check_in, presence.check_out = check_in, check_out
+    if check_out is not None and not presence.check_out_method:
+        presence.check_out_method = Method.CORRECTION
+    save_audited(presence, actor=actor, reason=reason)
+    return presence
+
+
+@transaction.atomic
+def add_missed_presence(
+    *, child: Child, check_in: datetime, check_out: datetime, actor, reason: str
+) -> Presence:
+    """A pair staff forgot to record, added afterwards with a reason."""
+    if not reason.strip():
+        raise ValidationError("Give a reason for the correction.")
+    if check_out <= check_in:
+        raise ValidationError("Check-out must be after the check-in.")
+    day = service_date(child.provider, check_in)
+    ensure_day_open(child=child, day=day)
+    presence = Presence(
+        provider_id=child.provider_id,
+        child=child,
+        classroom=child.classroom,
+        service_date=day,
+        check_in=check_in,
+        check_out=check_out,
+        checked_in_by=_user(actor),
+        checked_out_by=_user(actor),
+        check_in_method=Method.CORRECTION,
+        check_out_method=Method.CORRECTION,
+    )
+    save_audited(presence, actor=actor, reason=reason)
+    return presence
+
+
+# Kiosk PINs ---------------------------------------------------------------------------------
+
+
+def _pin_lookup(provider: Provider, pin: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{provider.pk}:{pin}".encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def set_kiosk_pin(*, guardian: Guardian, pin: str, actor) -> KioskPin:
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise ValidationError("A kiosk PIN is 4 to 8 digits.")
+    lookup = _pin_lookup(guardian.family.provider, pin)
+    taken = KioskPin.objects.filter(provider_id=guardian.provider_id, lookup=lookup)
+    if taken.exclude(guardian=guardian).exists():
+        raise ValidationError("Another family uses this PIN here; choose another.")
+    record, _ = KioskPin.objects.update_or_create(
+        guardian=guardian,
+        defaults={
+            "provider_id": guardian.provider_id,
+            "lookup": lookup,
+            "pin_hash": make_password(pin),
+        },
+    )
+    return record
+
+
+def guardian_for_pin(provider: Provider, pin: str) -> Guardian | None:
+    record = (
+        KioskPin.objects.filter(provider=provider, lookup=_pin_lookup(provider, pin))
+        .select_related("guardian__family")
+        .first()
+    )
+    if record is None or not check_password(pin, record.pin_hash):
+        return None
+    return record.guardian
+
+
+# Staff time ---------------------------------------------------------------------------------
+
+
+def clock_in(*, provider: Provider, user, classroom: Classroom | None, at=None) -> StaffShift:
+    at = at or timezone.now()
+    if classroom is not None and classroom.provider_id != provider.pk:
+        raise ValidationError("Choose a classroom of this provider.")
+    shift = StaffShift(
+        provider=provider,
+        user=user,
+        classroom=classroom,
+        service_date=service_date(provider, at),
+        clock_in=at,
+    )
+    try:
+        with transaction.atomic():
+            save_audited(shift, actor=user)
+    except (IntegrityError, ValidationError):
+        if StaffShift.objects.filter(provider=provider, user=user, clock_out__isnull=True).exists():
+            raise ValidationError("You are already clocked in.") from None
+        raise
+    return shift
+
+
+@transaction.atomic
+def clock_out(*, provider: Provider, user, at=None) -> StaffShift:
+    shift = (
+        StaffShift.objects.select_for_update()
+        .filter(provider=provider, user=user, clock_out__isnull=True)
+        .first()
+    )
+    if shift is None:
+        raise ValidationError("You are not clocked in.")
+    at = at or timezone.now()
+    for open_break in StaffBreak.objects.filter(shift=shift, end__isnull=True):
+        open_break.end = at
+        save_audited(open_break, actor=user, reason="Break ended at clock-out")
+    shift.clock_out = at
+    save_audited(shift, actor=user)
+    return shift
+
+
+@transaction.atomic
+def move_shift(*, provider: Provider, user, classroom: Classroom, at=None) -> StaffShift:
+    """A staff member moves to another classroom: the shift ends and a new one starts."""
+    clock_out(provider=provider, user=user, at=at)
+    return clock_in(provider=provider, user=user, classroom=classroom, at=at)
+
+
+@transaction.atomic
+def start_break(*, provider: Provider, user, at=None) -> StaffBreak:
+    shift = StaffShift.objects.filter(provider=provider, user=user, clock_out__isnull=True).first()
+    if shift is None:
+        raise ValidationError("Clock in before taking a break.")
+    if shift.breaks.filter(end__isnull=True).exists():
+        raise ValidationError("You are already on a break.")
+    brk = StaffBreak(provider=provider, shift=shift, start=at or timezone.now())
+    save_audited(brk, actor=user)
+    return brk
+
+
+@transaction.atomic
+def end_break(*, provider: Provider, user, at=None) -> StaffBreak:
+    brk = StaffBreak.objects.filter(
+        provider=provider, shift__user=user, shift__clock_out__isnull=True, end__isnull=True
+    ).first()
+    if brk is None:
+        raise ValidationError("You are not on a break.")
+    brk.end = at or timezone.now()
+    save_audited(brk, actor=user)
+    return brk
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
