@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from ccms.attendance.ratios import staffed_capacity_from_schedules
 from ccms.core.access import ProviderAccess
 from ccms.core.dates import add_months, age_in_months, provider_today, week_starts
 from ccms.enrollment.models import Enrollment, Inquiry, Stage, VacancyConfirmation
@@ -137,7 +138,7 @@ class VacancyReport:
 
 def vacancy_report(provider: Provider, as_of: date | None = None) -> VacancyReport:
     """Capacity, FTE enrolled and vacancies per classroom now and for each of the next 12 weeks,
-    from known starts, withdrawals and age-outs. Three queries whatever the size."""
+    from known starts, withdrawals and age-outs. A fixed handful of queries whatever the size."""
     as_of = as_of or provider_today(provider)
     weeks = [as_of] + week_starts(as_of, FORECAST_WEEKS)[1:]
     rooms = list(Classroom.objects.filter(provider=provider).order_by("min_age_months", "name"))
@@ -149,15 +150,17 @@ def vacancy_report(provider: Provider, as_of: date | None = None) -> VacancyRepo
     by_room: dict[int, list[Enrollment]] = defaultdict(list)
     for enrollment in enrollments:
         by_room[enrollment.classroom_id].append(enrollment)
+    from_schedules = staffed_capacity_from_schedules(provider, as_of)
     report_rooms = []
     for room in rooms:
-        staffed = room.staffed_capacity if room.staffed_capacity is not None else None
+        # A staffed capacity typed on the classroom wins; else staff schedules; else the license.
+        staffed = room.staffed_capacity
+        if staffed is None:
+            staffed = from_schedules.get(room.pk, room.licensed_capacity)
         vacancy = ClassroomVacancy(
             classroom=room,
             licensed_capacity=room.licensed_capacity,
-            staffed_capacity=min(staffed, room.licensed_capacity)
-            if staffed is not None
-            else room.licensed_capacity,
+            staffed_capacity=min(staffed, room.licensed_capacity),
         )
         vacancy.fte_by_week = [
             sum((e.fte for e in by_room[room.pk] if _counts_on(e, day)), Decimal("0"))

@@ -1,0 +1,148 @@
+"""Iowa staff:child ratios: which rule applies to a room, and whether a room is in ratio now."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ccms.attendance.models import Presence, RatioRule, StaffSchedule, StaffShift
+from ccms.core.dates import age_in_months
+from ccms.tenancy.models import Classroom, Provider
+
+# A scheduled departure this close makes the board warn before the room falls out of ratio.
+DEPARTURE_WARNING = timedelta(minutes=30)
+# The hour at which scheduled staff are counted for staffed capacity (the middle of the day).
+CORE_HOUR = time(10, 0)
+PRESCHOOL_MONTHS = 36
+
+
+def rules_for(provider: Provider, on: date) -> list[RatioRule]:
+    """The rules in force on `on`: the provider's own where it has any, else the state's."""
+    rules = list(
+        RatioRule.objects.filter(
+            Q(provider=provider) | Q(provider__isnull=True), effective_from__lte=on
+        ).order_by("-effective_from")
+    )
+    own = [r for r in rules if r.provider_id == provider.pk]
+    chosen = own or [r for r in rules if r.provider_id is None]
+    latest: dict[tuple[int, int], RatioRule] = {}
+    for rule in chosen:  # newest first: keep the newest rule per age band
+        latest.setdefault((rule.min_age_months, rule.max_age_months), rule)
+    return sorted(latest.values(), key=lambda r: r.min_age_months)
+
+
+def children_per_staff(rules: list[RatioRule], ages_in_months: list[int]) -> int | None:
+    """The ratio for a group: preschool groups (everyone 3 or older) use the age of the
+    majority; a group with a younger child uses the youngest child's ratio."""
+    if not ages_in_months:
+        return None
+
+    def rule_for(months: int) -> int:
+        for rule in rules:
+            if rule.min_age_months <= months <= rule.max_age_months:
+                return rule.children_per_staff
+        return (
+            rules[-1].children_per_staff
+            if months > rules[-1].max_age_months
+            else rules[0].children_per_staff
+        )
+
+    if min(ages_in_months) >= PRESCHOOL_MONTHS:
+        bands = Counter(rule_for(m) for m in ages_in_months)
+        top = max(bands.values())
+        # On a tie, the stricter ratio.
+        return min(ratio for ratio, count in bands.items() if count == top)
+    return rule_for(min(ages_in_months))
+
+
+def required_staff(children: int, per_staff: int | None) -> int:
+    return math.ceil(children / per_staff) if children and per_staff else 0
+
+
+@dataclass
+class RoomRatio:
+    classroom: Classroom
+    children: list = field(default_factory=list)  # Presence rows, open
+    staff: list = field(default_factory=list)  # StaffShift rows, open and not on a break
+    per_staff: int | None = None
+    leaving_soon: list = field(default_factory=list)  # (user, time) scheduled to leave soon
+
+    @property
+    def required(self) -> int:
+        return required_staff(len(self.children), self.per_staff)
+
+    @property
+    def status(self) -> str:
+        """`out` below ratio now; `warn` when a scheduled departure would put it out; `ok`."""
+        if len(self.staff) < self.required:
+            return "out"
+        staying = len(self.staff) - len(self.leaving_soon)
+        if self.leaving_soon and staying < self.required:
+            return "warn"
+        return "ok"
+
+    @property
+    def ratio_label(self) -> str:
+        return f"1:{self.per_staff}" if self.per_staff else "—"
+
+
+def ratio_board(provider: Provider, now: datetime | None = None) -> list[RoomRatio]:
+    """Every classroom now: children present, staff present, the ratio for the ages present.
+    Four queries whatever the size of the provider."""
+    now = now or timezone.now()
+    local = timezone.localtime(now, provider.tz)
+    today = local.date()
+    rules = rules_for(provider, today)
+    rooms = {
+        r.pk: RoomRatio(classroom=r)
+        for r in Classroom.objects.filter(provider=provider).order_by("min_age_months", "name")
+    }
+    for presence in Presence.objects.filter(
+        provider=provider, check_out__isnull=True
+    ).select_related("child"):
+        if presence.classroom_id in rooms:
+            rooms[presence.classroom_id].children.append(presence)
+    shifts = (
+        StaffShift.objects.filter(provider=provider, clock_out__isnull=True)
+        .select_related("user")
+        .prefetch_related("breaks")
+    )
+    for shift in shifts:
+        on_break = any(b.end is None for b in shift.breaks.all())
+        if shift.classroom_id in rooms and not on_break:
+            rooms[shift.classroom_id].staff.append(shift)
+    soon = (local + DEPARTURE_WARNING).time()
+    schedules = StaffSchedule.objects.filter(
+        provider=provider, weekday=today.weekday(), end__gt=local.time(), end__lte=soon
+    )
+    for schedule in schedules:
+        room = rooms.get(schedule.classroom_id)
+        if room and any(s.user_id == schedule.user_id for s in room.staff):
+            room.leaving_soon.append((schedule.user_id, schedule.end))
+    for room in rooms.values():
+        ages = [age_in_months(p.child.birth_date, today) for p in room.children]
+        room.per_staff = children_per_staff(rules, ages)
+    return list(rooms.values())
+
+
+def staffed_capacity_from_schedules(provider: Provider, on: date | None = None) -> dict[int, int]:
+    """Per classroom with staff schedules: min(licensed capacity, staff scheduled at the core
+    hour on its thinnest weekday x children per staff for the youngest age it serves)."""
+    on = on or timezone.localdate()
+    rules = rules_for(provider, on)
+    per_day: dict[int, Counter] = defaultdict(Counter)
+    for schedule in StaffSchedule.objects.filter(
+        provider=provider, start__lte=CORE_HOUR, end__gt=CORE_HOUR
+    ):
+        per_day[schedule.classroom_id][schedule.weekday] += 1
+    result = {}
+    for room in Classroom.objects.filter(provider=provider, pk__in=per_day.keys()):
+        staff = min(per_day[room.pk][weekday] for weekday in range(5))
+        per_staff = children_per_staff(rules, [room.min_age_months]) or 0
+        result[room.pk] = min(room.licensed_capacity, staff * per_staff)
+    return result
