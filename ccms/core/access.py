@@ -62,6 +62,17 @@ PERMISSIONS: dict[str, set[Role]] = {
     "enrollment.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
     "enrollment.edit": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
     "vacancies.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
+    # Attendance: staff work the roster and kiosk; guardians check their own children in.
+    "attendance.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.STAFF},
+    "attendance.edit": {Role.DIRECTOR, Role.STAFF},
+    "attendance.correct": {Role.DIRECTOR, Role.STAFF},
+    "attendance.kiosk": {Role.DIRECTOR, Role.STAFF},
+    "attendance.own_children": {Role.GUARDIAN},
+    "attendance.reports": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    "closures.edit": {Role.DIRECTOR, Role.HUB_STAFF},
+    "ratios.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.STAFF},
+    "staff_time.clock": {Role.DIRECTOR, Role.STAFF},
+    "staff_time.manage": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
     "money.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
     "audit.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR},
 }
