@@ -26,6 +26,11 @@ test: $(VENV)/.synced
 		(echo "Models changed without a migration: run '.venv/bin/ccms makemigrations'." && exit 1)
 	$(VENV)/bin/pytest
 
+# BENCH_SCALE=small finishes in about two minutes; PostgreSQL when DATABASE_URL points at one.
+bench: $(VENV)/.synced
+	$(VENV)/bin/ccms migrate --verbosity 0
+	DEBUG=false $(VENV)/bin/ccms bench --scale $${BENCH_SCALE:-default}
+
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

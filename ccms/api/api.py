@@ -3,10 +3,13 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
+from ccms.attendance import services as attendance
+from ccms.attendance.models import Method
 from ccms.core.access import access_alliance, access_provider, accessible_providers
 from ccms.enrollment.queries import vacancy_report
 from ccms.families.queries import visible_children
@@ -152,6 +155,76 @@ def vacancy_feed(request: HttpRequest, provider: str):
             for r in report.rooms
         ],
     )
+
+
+class PresenceOut(Schema):
+    id: int
+    child_id: int
+    service_date: date
+    check_in: datetime
+    check_out: datetime | None
+    classroom: str | None
+
+
+class PickUpIn(Schema):
+    picked_up_by: str = ""
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _presence_out(presence) -> PresenceOut:
+    return PresenceOut(
+        id=presence.pk,
+        child_id=presence.child_id,
+        service_date=presence.service_date,
+        check_in=presence.check_in,
+        check_out=presence.check_out,
+        classroom=presence.classroom.name if presence.classroom else None,
+    )
+
+
+def _attendance_child(request: HttpRequest, provider: str, child_id: int):
+    access = access_provider(request.user, provider, "attendance.edit")
+    child = visible_children(access).filter(pk=child_id).first()
+    if child is None:
+        raise Http404("No such child.")
+    child.provider = access.provider  # the same row, already loaded: saves a query
+    return access, child
+
+
+@api.post(
+    "/providers/{provider}/children/{child_id}/check-in",
+    response={201: PresenceOut, 409: ErrorOut},
+    tags=["attendance"],
+)
+def api_check_in(request: HttpRequest, provider: str, child_id: int):
+    """Check a child in now. 409 with the reason when the child is already checked in."""
+    _access, child = _attendance_child(request, provider, child_id)
+    try:
+        presence = attendance.check_in(child=child, actor=request.user, method=Method.ROSTER)
+    except ValidationError as error:
+        return 409, {"detail": " ".join(error.messages)}
+    return 201, _presence_out(presence)
+
+
+@api.post(
+    "/providers/{provider}/children/{child_id}/check-out",
+    response={200: PresenceOut, 409: ErrorOut},
+    tags=["attendance"],
+)
+def api_check_out(request: HttpRequest, provider: str, child_id: int, body: PickUpIn):
+    """Check a child out now. 409 when the child is not checked in or the person picking up is
+    not authorized."""
+    _access, child = _attendance_child(request, provider, child_id)
+    try:
+        presence = attendance.check_out(
+            child=child, actor=request.user, method=Method.ROSTER, picked_up_by=body.picked_up_by
+        )
+    except ValidationError as error:
+        return 409, {"detail": " ".join(error.messages)}
+    return 200, _presence_out(presence)
 
 
 @api.get("/alliances/{alliance}/aggregates", response=AllianceAggregatesOut, tags=["alliance"])

@@ -1,4 +1,4 @@
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import get_template
 
@@ -14,3 +14,8 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # A bare render without the request context: the context may be what failed.
     return HttpResponseServerError(get_template("500.html").render())
+
+
+def healthz(request):
+    """For load balancers and the benchmark baseline: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
