@@ -1,0 +1,191 @@
+"""Screenshots of the main pages at phone and desktop widths, for docs/screenshots/.
+
+    CCMS_ENV=local .venv/bin/python scripts/screenshots.py [NAME ...]
+
+Loads the demo alliance into a throw-away SQLite database, serves it on 127.0.0.1 on a free
+port, signs in through the real forms as the demo users and saves full-page PNGs. Give names
+(e.g. `signin director-home`) to take only those. Needs Debian's `chromium`; Playwright never
+downloads a browser here.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+DEMO_PASSWORD = "demo"
+DEMO_CODE = "000000"
+
+
+def ccms_command() -> str:
+    """The `ccms` console script next to this Python, else the project's virtualenv."""
+    found = shutil.which("ccms", path=str(Path(sys.executable).parent))
+    return found or str(ROOT / ".venv" / "bin" / "ccms")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"The server stopped (exit code {server.returncode}).")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"The server did not answer at {url} within {timeout:.0f} s.")
+
+
+# --- what each screenshot shows ------------------------------------------------------------
+
+
+def sign_in(page: Page, email: str, *, code: bool = False) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    if code:
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        page.get_by_label("Code").fill(DEMO_CODE)
+        page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+
+
+def signin(page: Page) -> None:
+    page.goto("/accounts/login/")
+
+
+def signin_code(page: Page) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("admin@prairie.demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+
+
+def director_home(page: Page) -> None:
+    sign_in(page, "director@sunrise.demo")
+    page.goto("/p/sunrise/")
+
+
+def alliance_home(page: Page) -> None:
+    sign_in(page, "admin@prairie.demo", code=True)
+    page.goto("/alliance/prairie/")
+
+
+def classroom_errors(page: Page) -> None:
+    sign_in(page, "director@sunrise.demo")
+    page.goto("/p/sunrise/classrooms/new/")
+    page.get_by_label("Youngest age served (months)").fill("36")
+    page.get_by_label("Oldest age served (months)").fill("24")
+    page.get_by_label("Licensed capacity").fill("18")
+    page.get_by_role("button", name="Add classroom").click()
+    page.get_by_role("alert").wait_for()
+
+
+def state_home(page: Page) -> None:
+    sign_in(page, "state@prairie.demo", code=True)
+    page.goto("/state/prairie/")
+
+
+def guardian_home(page: Page) -> None:
+    sign_in(page, "parent@sunrise.demo")
+    page.goto("/p/sunrise/")
+
+
+SHOTS: dict[str, Callable[[Page], None]] = {
+    "signin": signin,
+    "signin-code": signin_code,
+    "director-home": director_home,
+    "alliance-home": alliance_home,
+    "classroom-errors": classroom_errors,
+    "state-home": state_home,
+    "guardian-home": guardian_home,
+}
+
+
+def take(base_url: str, names: list[str]) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("Chromium is not installed (apt-get install chromium).")
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
+        )
+        for name in names:
+            for size, viewport in VIEWPORTS.items():
+                context = browser.new_context(
+                    viewport=viewport, base_url=base_url, device_scale_factor=1
+                )
+                context.set_default_timeout(10_000)
+                page = context.new_page()
+                SHOTS[name](page)
+                page.wait_for_load_state("networkidle")
+                path = OUT / f"{name}-{size}.png"
+                page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+                print(f"  {path.relative_to(ROOT)}")
+                context.close()
+        browser.close()
+
+
+def main() -> None:
+    names = sys.argv[1:] or list(SHOTS)
+    unknown = [n for n in names if n not in SHOTS]
+    if unknown:
+        raise SystemExit(
+            f"Unknown screenshot {', '.join(unknown)}; choose from {', '.join(SHOTS)}."
+        )
+    with tempfile.TemporaryDirectory(prefix="ccms-screenshots-") as tmp:
+        env = {
+            **os.environ,
+            "CCMS_ENV": "local",
+            "CCMS_DEMO_TOTP_CODE": DEMO_CODE,
+            "CCMS_VAR_DIR": tmp,
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'demo.sqlite3'}",
+        }
+        ccms = ccms_command()
+        print("Loading the demo alliance…")
+        subprocess.run(  # noqa: S603 (our own console script)
+            [ccms, "demo", "--no-serve"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        )
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115 (closed below)
+        server = subprocess.Popen(  # noqa: S603
+            [ccms, "serve", f"127.0.0.1:{port}"], env=env, cwd=ROOT, stdout=log, stderr=log
+        )
+        try:
+            wait_until_up(f"{base_url}/accounts/login/", server)
+            print(f"Taking screenshots from {base_url}")
+            take(base_url, names)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            log.close()
+
+
+if __name__ == "__main__":
+    main()
