@@ -25,3 +25,14 @@ function sizeColumns(root) {
 }
 document.addEventListener("DOMContentLoaded", () => sizeColumns(document));
 document.addEventListener("htmx:afterSwap", (event) => sizeColumns(event.target));
+
+// On a phone the tab bar scrolls sideways; bring the current page's tab into view.
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.querySelector("nav.tabs");
+  const current = bar && bar.querySelector("[aria-current]");
+  if (current && bar.scrollWidth > bar.clientWidth) {
+    const tab = current.getBoundingClientRect();
+    const left = tab.left - bar.getBoundingClientRect().left;
+    bar.scrollLeft += left - (bar.clientWidth - tab.width) / 2;
+  }
+});
