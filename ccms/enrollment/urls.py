@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ccms.enrollment import views
+from ccms.enrollment import registration, views
 
 provider_patterns: list = [
     path("enrollment/", views.pipeline_board, name="pipeline"),
@@ -26,5 +26,24 @@ provider_patterns: list = [
     ),
     path("enrollment/age-outs/", views.age_outs, name="age_outs"),
     path("vacancies/", views.vacancies, name="vacancies"),
+    path(
+        "enrollment/inquiries/<int:inquiry_id>/invite/",
+        registration.packet_invite,
+        name="packet_invite",
+    ),
+    path(
+        "enrollment/inquiries/<int:inquiry_id>/packet/",
+        registration.packet_signatures,
+        name="packet_signatures",
+    ),
 ]
-public_patterns: list = []
+public_patterns: list = [
+    path("enroll/<slug:provider>/", registration.public_enroll, name="public_enroll"),
+    path(
+        "enroll/<slug:provider>/thanks/",
+        registration.public_enroll_thanks,
+        name="public_enroll_thanks",
+    ),
+    path("packet/<slug:token>/", registration.packet_form, name="packet"),
+    path("packet/<slug:token>/signed/", registration.packet_signed, name="packet_signed"),
+]

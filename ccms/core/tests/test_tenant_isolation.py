@@ -9,8 +9,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from ccms.core.models import AuditEvent
 
-# URL prefixes that name no tenant: sign-in (allauth), the API schema and docs.
-PUBLIC_PREFIXES = ("accounts/", "api/docs", "api/openapi.json", "static/")
+# URL prefixes that name no tenant: sign-in (allauth), the API schema and docs, and the pages for
+# families without an account (a provider's public inquiry page, the packet opened by its token;
+# both tested in ccms/enrollment/tests/test_registration.py).
+PUBLIC_PREFIXES = ("accounts/", "api/docs", "api/openapi.json", "static/", "enroll/", "packet/")
 # Pages with no tenant in the URL; each lists only what the user may see (tested elsewhere).
 UNSCOPED = {"", "providers/", "api/providers", "api/"}
 
