@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from ccms.api.api import api
+from ccms.core.bundle import views as bundle
 from ccms.enrollment import urls as enrollment_urls
 from ccms.families import urls as families_urls
 from ccms.tenancy import views as tenancy
@@ -13,6 +14,8 @@ provider_patterns = [
     path("classrooms/<int:classroom_id>/edit/", tenancy.classroom_edit, name="classroom_edit"),
     path("children/", tenancy.child_list, name="child_list"),
     path("audit/", tenancy.provider_audit, name="provider_audit"),
+    path("import/", bundle.provider_import, name="provider_import"),
+    path("export/", bundle.provider_export, name="provider_export"),
     *families_urls.provider_patterns,
     *enrollment_urls.provider_patterns,
 ]
@@ -20,6 +23,7 @@ provider_patterns = [
 alliance_patterns = [
     path("", tenancy.alliance_home, name="alliance_home"),
     path("audit/", tenancy.alliance_audit, name="alliance_audit"),
+    path("import/", bundle.alliance_import, name="alliance_import"),
 ]
 
 urlpatterns = [

@@ -39,11 +39,13 @@ PROVIDER_TABS = [
     Tab("Vacancies", "vacancies", "vacancies.view", unless="enrollment.view"),
     Tab("Classrooms", "classroom_list", "classrooms.view", ("classroom_create", "classroom_edit")),
     Tab("Settings", "provider_settings", "provider.edit"),
+    Tab("Import / export", "provider_import", "provider.edit"),
     Tab("Audit log", "provider_audit", "audit.view"),
 ]
 
 ALLIANCE_TABS = [
     Tab("Members", "alliance_home", "alliance.manage"),
+    Tab("Import providers", "alliance_import", "alliance.manage"),
     Tab("Statewide figures", "state_home", "alliance.aggregates"),
     Tab("Audit log", "alliance_audit", "alliance.audit"),
 ]
