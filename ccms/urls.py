@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 from ccms.api.api import api
+from ccms.attendance import urls as attendance_urls
+from ccms.core import views as core_views
 from ccms.core.bundle import views as bundle
 from ccms.enrollment import urls as enrollment_urls
 from ccms.families import urls as families_urls
@@ -18,6 +20,7 @@ provider_patterns = [
     path("export/", bundle.provider_export, name="provider_export"),
     *families_urls.provider_patterns,
     *enrollment_urls.provider_patterns,
+    *attendance_urls.provider_patterns,
 ]
 
 alliance_patterns = [
@@ -28,6 +31,7 @@ alliance_patterns = [
 
 urlpatterns = [
     path("", tenancy.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("providers/", tenancy.provider_list, name="provider_list"),
     path("p/<slug:provider>/", include(provider_patterns)),

@@ -166,10 +166,6 @@ class PresenceOut(Schema):
     classroom: str | None
 
 
-class PickUpIn(Schema):
-    picked_up_by: str = ""
-
-
 class ErrorOut(Schema):
     detail: str
 
@@ -214,13 +210,16 @@ def api_check_in(request: HttpRequest, provider: str, child_id: int):
     response={200: PresenceOut, 409: ErrorOut},
     tags=["attendance"],
 )
-def api_check_out(request: HttpRequest, provider: str, child_id: int, body: PickUpIn):
-    """Check a child out now. 409 when the child is not checked in or the person picking up is
-    not authorized."""
+def api_check_out(request: HttpRequest, provider: str, child_id: int, picked_up_by: str = ""):
+    """Check a child out now; `picked_up_by` names who collects the child. 409 when the child is
+    not checked in or that person is not authorized."""
     _access, child = _attendance_child(request, provider, child_id)
     try:
         presence = attendance.check_out(
-            child=child, actor=request.user, method=Method.ROSTER, picked_up_by=body.picked_up_by
+            child=child,
+            actor=request.user,
+            method=Method.ROSTER,
+            picked_up_by=picked_up_by,
         )
     except ValidationError as error:
         return 409, {"detail": " ".join(error.messages)}

@@ -27,7 +27,7 @@ async def run(plan: dict) -> dict:
                 auth = plan["sessions"][child["provider"]]
                 for action in ("check-in", "check-out"):
                     url = f"/api/providers/{child['provider']}/children/{child['id']}/{action}"
-                    steps.append(("POST", url, auth, {} if action == "check-out" else None))
+                    steps.append(("POST", url, auth, None))
         index = 0
         while time.perf_counter() < stop_at:
             method, url, auth, body = steps[index % len(steps)]

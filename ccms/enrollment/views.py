@@ -72,6 +72,7 @@ def inquiry_detail(request: HttpRequest, access: ProviderAccess, inquiry_id: int
         "next_stages": [s for s in next_stages if s != Stage.ENROLLED],
         "can_enroll": Stage.ENROLLED in next_stages,
         "move_form": MoveForm(),
+        "invite_panel": "enrollment/packet/_invite_panel.html",
     }
     return render(request, "enrollment/inquiry_detail.html", context)
 

@@ -33,7 +33,12 @@ def capacity_summary(rooms) -> dict:
 def alliance_provider_table(alliance: Alliance) -> QuerySet[Provider]:
     """Alliance roll-up, one row per member provider (a named cross-provider read)."""
     rooms = Classroom.objects.filter(provider=OuterRef("pk")).order_by().values("provider")
-    children = Child.objects.filter(provider=OuterRef("pk")).order_by().values("provider")
+    # Children placed in a classroom; prospective children of open inquiries are not counted.
+    children = (
+        Child.objects.filter(provider=OuterRef("pk"), classroom__isnull=False)
+        .order_by()
+        .values("provider")
+    )
     return (
         Provider.objects.filter(alliance=alliance)
         .annotate(
