@@ -26,7 +26,7 @@ from ccms.enrollment.models import (
     StageChange,
     TuitionFrequency,
 )
-from ccms.enrollment.services import _sync_current_classroom
+from ccms.enrollment.services import sync_current_classroom
 from ccms.tenancy.models import Provider
 
 WAITLISTED = "waitlisted"
@@ -143,7 +143,7 @@ class EnrollmentsFile(BundleFile):
             report_progress(progress, f"{self.name}: {done}/{len(pending)} written", done)
         # Child.classroom follows the enrollment in effect, as enroll_child keeps it.
         for child in children.values():
-            _sync_current_classroom(child, actor)
+            sync_current_classroom(child, actor)
 
     def export(self, provider: Provider, warnings: list[str]) -> list[dict]:
         rows = [

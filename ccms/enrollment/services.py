@@ -187,7 +187,7 @@ def enroll_child(
         tuition_frequency=tuition_frequency,
     )
     save_audited(enrollment, actor=actor)
-    _sync_current_classroom(child, actor)
+    sync_current_classroom(child, actor)
     return enrollment
 
 
@@ -228,7 +228,7 @@ def withdraw_child(*, enrollment: Enrollment, last_day: date, actor, reason: str
         inquiry.stage_changed_at = timezone.now()
         save_audited(inquiry, actor=actor, reason=reason)
         _record_stage(inquiry, Stage.ENROLLED, Stage.WITHDRAWN, actor, reason)
-    _sync_current_classroom(enrollment.child, actor)
+    sync_current_classroom(enrollment.child, actor)
     return enrollment
 
 
@@ -262,7 +262,7 @@ def transfer_child(
     )
 
 
-def _sync_current_classroom(child: Child, actor) -> None:
+def sync_current_classroom(child: Child, actor) -> None:
     """Keep Child.classroom equal to the classroom of the enrollment in effect today (or the
     next one to start), so rosters need no date logic."""
     today = timezone.localdate()
