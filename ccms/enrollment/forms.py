@@ -15,6 +15,7 @@ class DaysField(forms.MultipleChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", DAY_CHOICES)
         kwargs.setdefault("initial", list(WEEKDAYS))
+        kwargs.setdefault("error_messages", {"required": "Choose at least one day."})
         super().__init__(**kwargs)
 
     def prepare_value(self, value):

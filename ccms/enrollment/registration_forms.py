@@ -6,34 +6,14 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ccms.enrollment.models import WEEKDAYS, Stage
+from ccms.enrollment.forms import DateInput, DaysField
+from ccms.enrollment.models import Stage
 from ccms.enrollment.packet import PacketEntries, name_matches_guardian
 from ccms.tenancy.models import Classroom
 
-DAY_CHOICES = [("M", "Mon"), ("T", "Tue"), ("W", "Wed"), ("R", "Thu"), ("F", "Fri")]
 # A family may ask before the baby is born (infant rooms fill early) and up to school age 13.
 LATEST_DUE_DATE = timedelta(days=300)
 OLDEST_CHILD_YEARS = 13
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DaysField(forms.MultipleChoiceField):
-    """Weekdays as checkboxes, cleaned to letters in MTWRF order."""
-
-    widget = forms.CheckboxSelectMultiple
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("choices", DAY_CHOICES)
-        kwargs.setdefault("initial", list(WEEKDAYS))
-        kwargs.setdefault("error_messages", {"required": "Choose at least one day."})
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        chosen = super().clean(value)
-        return "".join(day for day in WEEKDAYS if day in chosen)
 
 
 class PhoneField(forms.CharField):
