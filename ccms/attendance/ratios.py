@@ -146,3 +146,21 @@ def staffed_capacity_from_schedules(provider: Provider, on: date | None = None) 
         per_staff = children_per_staff(rules, [room.min_age_months]) or 0
         result[room.pk] = min(room.licensed_capacity, staff * per_staff)
     return result
+
+
+def status_text(room: RoomRatio) -> str:
+    """The status in words, so the board never relies on colour alone."""
+    if room.status == "out":
+        return f"Out of ratio: needs {room.required - len(room.staff)} more staff"
+    if room.status == "warn":
+        names = {shift.user_id: shift.user for shift in room.staff}
+        leaving = ", ".join(
+            f"{_person(names.get(user_id))} leaves at {end:%H:%M}"
+            for user_id, end in sorted(room.leaving_soon, key=lambda item: item[1])
+        )
+        return f"Warning: {leaving}"
+    return "In ratio"
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.email) if user else "A staff member"

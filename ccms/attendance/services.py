@@ -17,6 +17,7 @@ from ccms.attendance.models import (
     Method,
     Presence,
     StaffBreak,
+    StaffSchedule,
     StaffShift,
 )
 from ccms.core.services import save_audited
@@ -305,3 +306,62 @@ def end_break(*, provider: Provider, user, at=None) -> StaffBreak:
 
 def _user(actor):
     return actor if getattr(actor, "pk", None) else None
+
+
+# Staff schedules ----------------------------------------------------------------------------
+
+SCHEDULE_WEEKDAYS = range(5)  # Monday to Friday, as StaffSchedule.weekday counts them
+
+
+@transaction.atomic
+def save_staff_schedule(
+    *,
+    provider: Provider,
+    actor,
+    user,
+    classroom: Classroom,
+    weekday: int,
+    start,
+    end,
+    schedule: StaffSchedule | None = None,
+) -> StaffSchedule:
+    """Add or change one weekly block of a staff member's schedule. Blocks of one person on one
+    day may not overlap: the ratio board would count them twice."""
+    from ccms.tenancy.models import Membership, Role
+
+    if classroom.provider_id != provider.pk:
+        raise ValidationError("Choose a classroom of this provider.")
+    if schedule is not None and schedule.provider_id != provider.pk:
+        raise ValidationError("This schedule belongs to another provider.")
+    works_here = Membership.objects.filter(
+        user=user, provider=provider, role__in=[Role.STAFF, Role.DIRECTOR]
+    ).exists()
+    if not works_here:
+        raise ValidationError("Choose a staff member of this provider.")
+    if weekday not in SCHEDULE_WEEKDAYS:
+        raise ValidationError("Choose a day from Monday to Friday.")
+    if end <= start:
+        raise ValidationError("The end must be after the start.")
+    overlapping = StaffSchedule.objects.filter(
+        provider=provider, user=user, weekday=weekday, start__lt=end, end__gt=start
+    )
+    if schedule is not None:
+        overlapping = overlapping.exclude(pk=schedule.pk)
+    clash = overlapping.select_related("classroom").first()
+    if clash is not None:
+        raise ValidationError(
+            f"{user} is already scheduled {clash.start:%H:%M}–{clash.end:%H:%M} in "
+            f"{clash.classroom} that day."
+        )
+    schedule = schedule or StaffSchedule(provider=provider)
+    schedule.user, schedule.classroom, schedule.weekday = user, classroom, weekday
+    schedule.start, schedule.end = start, end
+    save_audited(schedule, actor=actor)
+    return schedule
+
+
+@transaction.atomic
+def delete_staff_schedule(*, schedule: StaffSchedule, actor) -> None:
+    schedule._history_user = actor
+    schedule._change_reason = "Removed from the staff schedule"
+    schedule.delete()

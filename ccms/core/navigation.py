@@ -17,6 +17,9 @@ class Tab:
     unless: str = ""
 
 
+STAFF_TIME_PAGES = ("staff_schedules", "staff_schedule_edit", "timesheet")
+REPORT_PAGES = ("report_daily", "report_monthly", "report_late_pickups", "report_no_shows")
+
 PROVIDER_TABS = [
     Tab("Home", "provider_home", "provider.view"),
     Tab("Children", "child_list", "children.view", guardian_label="My children"),
@@ -38,6 +41,12 @@ PROVIDER_TABS = [
     ),
     Tab("Vacancies", "vacancies", "vacancies.view", unless="enrollment.view"),
     Tab("Classrooms", "classroom_list", "classrooms.view", ("classroom_create", "classroom_edit")),
+    Tab("Ratios", "ratio_board", "ratios.view"),
+    Tab("Staff time", "staff_time", "staff_time.clock", STAFF_TIME_PAGES),
+    Tab(
+        "Staff time", "staff_time", "staff_time.manage", STAFF_TIME_PAGES, unless="staff_time.clock"
+    ),
+    Tab("Reports", "reports", "attendance.view", REPORT_PAGES),
     Tab("Settings", "provider_settings", "provider.edit"),
     Tab("Import / export", "provider_import", "provider.edit"),
     Tab("Audit log", "provider_audit", "audit.view"),
