@@ -285,6 +285,7 @@ def load_demo() -> bool:
     for email, role, key in EXTRA_ROLES:
         services.grant_role(user=users[email], role=role, provider=providers[key])
     _link_demo_guardian(users["parent@sunrise.demo"], providers["sunrise"], rng)
+    add_demo_child_files(providers)
     _deterministic_keys()
     return True
 
@@ -404,3 +405,85 @@ def _link_demo_guardian(user: User, provider: Provider, rng: random.Random) -> N
             tuition_amount=_tuition(room),
             tuition_frequency="weekly",
         )
+
+
+def add_demo_child_files(providers) -> None:
+    """Child-file paperwork for the demo children: mostly complete, with some items missing,
+    expired or expiring soon, so the child-file checklist shows a realistic mix. Documents are
+    recorded as paper originals (no scan) so the demo writes no files; rows are made in bulk
+    to keep loading fast."""
+    from ccms.families.compliance import age_in_years
+    from ccms.families.models import (
+        AuthorizedPickup,
+        ChildDocument,
+        DocumentKind,
+        EmergencyContact,
+    )
+
+    rng = random.Random(120)
+    employers = ["Hy-Vee", "Principal Financial", "Mercy Hospital", "Casey's", "Wells Fargo"]
+    guardians, contacts, pickups, documents, reviewed = [], [], [], [], []
+    placed = Child.objects.filter(provider__in=providers.values(), classroom__isnull=False)
+    families = Family.objects.filter(pk__in=placed.values("family_id")).order_by("pk")
+    for family in families.prefetch_related("guardians"):
+        for guardian in family.guardians.all():
+            guardian.phone = guardian.phone or f"515-555-{rng.randint(1000, 9999)}"
+            guardian.address = guardian.address or f"{rng.randint(100, 999)} Walnut St"
+            if rng.random() < 0.93:
+                guardian.work_phone = f"{rng.choice(employers)}, 515-555-{rng.randint(1000, 9999)}"
+            guardians.append(guardian)
+        if rng.random() < 0.95:
+            contacts.append(
+                EmergencyContact(
+                    provider_id=family.provider_id,
+                    family=family,
+                    name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    relationship=rng.choice(["Grandparent", "Aunt", "Uncle", "Neighbor"]),
+                    phone=f"515-555-{rng.randint(1000, 9999)}",
+                )
+            )
+    for child in placed.order_by("pk"):
+        if rng.random() < 0.95:
+            signed = rng.random() < 0.95
+            pickups.append(
+                AuthorizedPickup(
+                    provider_id=child.provider_id,
+                    child=child,
+                    name=f"{rng.choice(FIRST_NAMES)} {child.last_name}",
+                    relationship=rng.choice(["Grandparent", "Aunt", "Uncle", "Family friend"]),
+                    phone=f"515-555-{rng.randint(1000, 9999)}",
+                    signed_on=TODAY - timedelta(days=rng.randint(10, 400)) if signed else None,
+                )
+            )
+        papers = [
+            (DocumentKind.MEDICAL_CONSENT, 0.97, None),
+            (DocumentKind.PHYSICAL_EXAM, 0.96, None),
+            (DocumentKind.IMMUNIZATION, 0.96, rng.randint(-20, 700)),
+        ]
+        if age_in_years(child.birth_date, TODAY) < 6:
+            papers.append((DocumentKind.HEALTH_STATEMENT, 0.96, None))
+        if child.allergies:
+            papers.append((DocumentKind.ALLERGY_PLAN, 0.75, rng.randint(-10, 300)))
+        for kind, chance, expires_in in papers:
+            if rng.random() >= chance:
+                continue
+            issued = max(TODAY - timedelta(days=rng.randint(20, 380)), child.birth_date)
+            documents.append(
+                ChildDocument(
+                    provider_id=child.provider_id,
+                    child=child,
+                    kind=kind,
+                    issued_on=issued,
+                    expires_on=None if expires_in is None else TODAY + timedelta(days=expires_in),
+                    reviewed_on=min(issued + timedelta(days=rng.randint(0, 10)), TODAY),
+                    note="Paper original in the office file",
+                )
+            )
+        if rng.random() < 0.6:
+            child.file_reviewed_on = TODAY - timedelta(days=rng.randint(5, 300))
+            reviewed.append(child)
+    Guardian.objects.bulk_update(guardians, ["phone", "address", "work_phone"])
+    EmergencyContact.objects.bulk_create(contacts)
+    AuthorizedPickup.objects.bulk_create(pickups)
+    ChildDocument.objects.bulk_create(documents)
+    Child.objects.bulk_update(reviewed, ["file_reviewed_on"])

@@ -22,7 +22,40 @@ REPORT_PAGES = ("report_daily", "report_monthly", "report_late_pickups", "report
 
 PROVIDER_TABS = [
     Tab("Home", "provider_home", "provider.view"),
-    Tab("Children", "child_list", "children.view", guardian_label="My children"),
+    Tab(
+        "Children",
+        "child_list",
+        "children.view",
+        (
+            "child_create",
+            "child_detail",
+            "child_edit",
+            "pickup_create",
+            "pickup_edit",
+            "pickup_delete",
+            "document_upload",
+            "document_edit",
+            "document_delete",
+        ),
+        guardian_label="My children",
+    ),
+    Tab(
+        "Families",
+        "family_list",
+        "children.view",
+        (
+            "family_create",
+            "family_detail",
+            "family_edit",
+            "guardian_create",
+            "guardian_edit",
+            "contact_create",
+            "contact_edit",
+            "contact_delete",
+        ),
+        guardian_label="My family",
+    ),
+    Tab("Child files", "compliance_checklist", "child_file.view"),
     Tab(
         "Enrollment",
         "pipeline",
