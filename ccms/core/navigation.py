@@ -73,6 +73,13 @@ PROVIDER_TABS = [
         ),
     ),
     Tab("Vacancies", "vacancies", "vacancies.view", unless="enrollment.view"),
+    Tab(
+        "Attendance",
+        "roster",
+        "attendance.view",
+        ("presence_correct", "presence_add", "closures", "kiosk_cards", "guardian_pin"),
+    ),
+    Tab("Check-in", "my_attendance", "attendance.own_children"),
     Tab("Classrooms", "classroom_list", "classrooms.view", ("classroom_create", "classroom_edit")),
     Tab("Ratios", "ratio_board", "ratios.view"),
     Tab("Staff time", "staff_time", "staff_time.clock", STAFF_TIME_PAGES),
