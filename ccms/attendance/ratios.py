@@ -21,6 +21,24 @@ CORE_HOUR = time(10, 0)
 PRESCHOOL_MONTHS = 36
 
 
+# Iowa center ratios (441 IAC 109.8 as amended by HF 2198, 2022): (from months, to months,
+# children per staff). Migration 0002 loads them as dated rows; these stand in only if those rows
+# are missing (a database emptied by hand), so that a ratio is never unknown.
+IOWA_CENTER_RATIOS = [(0, 23, 4), (24, 35, 7), (36, 47, 10), (48, 59, 12), (60, 240, 15)]
+
+
+def state_defaults() -> list[RatioRule]:
+    return [
+        RatioRule(
+            min_age_months=low,
+            max_age_months=high,
+            children_per_staff=per_staff,
+            effective_from=date(2022, 7, 1),
+        )
+        for low, high, per_staff in IOWA_CENTER_RATIOS
+    ]
+
+
 def rules_for(provider: Provider, on: date) -> list[RatioRule]:
     """The rules in force on `on`: the provider's own where it has any, else the state's."""
     rules = list(
@@ -29,7 +47,7 @@ def rules_for(provider: Provider, on: date) -> list[RatioRule]:
         ).order_by("-effective_from")
     )
     own = [r for r in rules if r.provider_id == provider.pk]
-    chosen = own or [r for r in rules if r.provider_id is None]
+    chosen = own or [r for r in rules if r.provider_id is None] or state_defaults()
     latest: dict[tuple[int, int], RatioRule] = {}
     for rule in chosen:  # newest first: keep the newest rule per age band
         latest.setdefault((rule.min_age_months, rule.max_age_months), rule)
