@@ -454,10 +454,19 @@ class ImportPlan:
 
     # writing
 
-    def save(self, file: str, line: int, instance: models.Model, *, actor, reason: str) -> None:
+    def save(
+        self,
+        file: str,
+        line: int,
+        instance: models.Model,
+        *,
+        actor,
+        reason: str,
+        validate: bool = True,
+    ) -> None:
         relink(instance)
         try:
-            save_audited(instance, actor=actor, reason=reason)
+            save_audited(instance, actor=actor, reason=reason, validate=validate)
         except ValidationError as error:
             raise WriteFailed(Issue(file, line, "-", " ".join(error.messages))) from error
         except IntegrityError as error:
@@ -505,7 +514,8 @@ class BundleFile:
     name: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
     # Columns whose values identify a row within the file (with provider_key where the file
-    # has it: keys are unique per provider then).
+    # has it: keys are unique per provider then). Empty when no columns identify every row and
+    # the handler matches rows itself (attendance: a pair by its check-in, an absence by its day).
     key: ClassVar[tuple[str, ...]]
     required: ClassVar[bool] = False
     # Bundle column -> model field, for columns copied as they are.

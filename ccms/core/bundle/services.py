@@ -245,7 +245,7 @@ def _read_rows(
         if not all(column in values for column in handler.key):
             continue  # without its key nothing can match or refer to the row
         key = tuple(values[column] for column in handler.key)
-        if key in first_line:
+        if handler.key and key in first_line:
             own = [column for column in handler.key if column != "provider_key"]
             described = ", ".join(f"{column} “{values[column]}”" for column in own)
             where = f" at provider {values['provider_key']}" if "provider_key" in values else ""
