@@ -24,7 +24,7 @@ demo: $(VENV)/.synced
 test: $(VENV)/.synced
 	$(VENV)/bin/ccms makemigrations --check --dry-run >/dev/null || \
 		(echo "Models changed without a migration: run '.venv/bin/ccms makemigrations'." && exit 1)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-auto}
 
 # BENCH_SCALE=small finishes in about two minutes; PostgreSQL when DATABASE_URL points at one.
 bench: $(VENV)/.synced
