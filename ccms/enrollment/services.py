@@ -97,7 +97,7 @@ def record_inquiry(
     save_audited(inquiry, actor=actor)
     _record_stage(inquiry, "", Stage.INQUIRY, actor, "")
     if stage != Stage.INQUIRY:
-        move_inquiry(inquiry=inquiry, to_stage=stage, actor=actor)
+        inquiry = move_inquiry(inquiry=inquiry, to_stage=stage, actor=actor)
     return inquiry
 
 
