@@ -92,6 +92,9 @@ TEMPLATES = [
 ]
 
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'ccms.sqlite3'}"
+if "DATABASE_URL" not in os.environ:
+    # A fresh clone has no var/ yet; SQLite cannot create its file without the folder.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", DEFAULT_SQLITE),
