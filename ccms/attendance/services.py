@@ -476,6 +476,7 @@ def _attname(name: str) -> str:
 def _audit_bulk(provider: Provider, presences: list[Presence], *, actor, reason, before=None):
     """History rows and audit events for pairs written in bulk: bulk writes send no signals, so
     the trail is written here, in one query each, with the same content the signal would give."""
+    from ccms.core.audit import build_audit_event, display_value
     from ccms.core.models import AuditAction, AuditEvent
 
     user = _user(actor)
@@ -488,10 +489,6 @@ def _audit_bulk(provider: Provider, presences: list[Presence], *, actor, reason,
         default_date=now,
     )
     tracked = [f for f in Presence._meta.concrete_fields if f.attname != "id"]
-
-    def shown(value) -> str:
-        return "" if value is None else str(value)
-
     events = []
     for index, presence in enumerate(presences):
         old = before[index] if before is not None else {}
@@ -499,22 +496,19 @@ def _audit_bulk(provider: Provider, presences: list[Presence], *, actor, reason,
         for field in tracked:
             if before is not None and field.name not in old:
                 continue
-            was, new = shown(old.get(field.name)), shown(getattr(presence, field.attname))
+            was = display_value(old.get(field.name))
+            new = display_value(getattr(presence, field.attname))
             if was != new:
                 changes[field.verbose_name] = [was, new]
         events.append(
-            AuditEvent(
-                at=now,
-                actor=user,
-                actor_label=user.email if user else "system",
-                alliance_id=provider.alliance_id,
-                provider_id=provider.pk,
+            build_audit_event(
+                presence,
                 action=AuditAction.UPDATED if before is not None else AuditAction.CREATED,
-                object_type=str(Presence._meta.verbose_name).capitalize(),
-                object_id=str(presence.pk),
-                object_repr=str(presence)[:200],
                 changes=changes,
+                actor=user,
                 reason=reason,
+                at=now,
+                owners=(provider.alliance_id, provider.pk),
             )
         )
     AuditEvent.objects.bulk_create(events)

@@ -10,7 +10,7 @@ REDACTED = "(changed, not shown)"
 SKIPPED_FIELDS = {"id", "password", "last_login"}
 
 
-def _display(value):
+def display_value(value):
     if value is None or value == "":
         return ""
     return str(value)
@@ -24,12 +24,12 @@ def _field_changes(history_instance, instance) -> dict:
     for field in tracked:
         new = getattr(history_instance, field.attname, None)
         old = getattr(previous, field.attname, None) if previous is not None else None
-        if history_instance.history_type == "-" or _display(old) == _display(new):
+        if history_instance.history_type == "-" or display_value(old) == display_value(new):
             continue
         if field.name in redact:
             changes[field.verbose_name] = [REDACTED if old else "", REDACTED]
         else:
-            changes[field.verbose_name] = [_display(old), _display(new)]
+            changes[field.verbose_name] = [display_value(old), display_value(new)]
     return changes
 
 
@@ -55,17 +55,32 @@ def _owners(instance) -> tuple[int | None, int | None]:
 @receiver(post_create_historical_record)
 def record_audit_event(sender, instance, history_instance, history_user=None, **kwargs):
     alliance_id, provider_id = _owners(instance)
-    user = history_user if getattr(history_user, "pk", None) else None
-    AuditEvent.objects.create(
+    build_audit_event(
+        instance,
+        action=HISTORY_TYPES[history_instance.history_type],
+        changes=_field_changes(history_instance, instance),
+        actor=history_user,
+        reason=history_instance.history_change_reason or "",
         at=history_instance.history_date,
+        owners=(alliance_id, provider_id),
+    ).save()
+
+
+def build_audit_event(instance, *, action, changes, actor, reason, at, owners) -> AuditEvent:
+    """The one shape of an audit row, for the history signal and for bulk writes (which send
+    no signals and so write their rows themselves)."""
+    user = actor if getattr(actor, "pk", None) else None
+    alliance_id, provider_id = owners
+    return AuditEvent(
+        at=at,
         actor=user,
         actor_label=user.email if user else "system",
         alliance_id=alliance_id,
         provider_id=provider_id,
-        action=HISTORY_TYPES[history_instance.history_type],
+        action=action,
         object_type=str(instance._meta.verbose_name).capitalize(),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
-        changes=_field_changes(history_instance, instance),
-        reason=history_instance.history_change_reason or "",
+        changes=changes,
+        reason=reason,
     )
