@@ -237,34 +237,50 @@ PRIORITY_RULES = {
 def waitlist(provider: Provider, classroom: Classroom | None = None) -> list[Inquiry]:
     """Inquiries on the waitlist in the provider's priority order. With a classroom: those who
     asked for it, or asked for none and fit its ages on their desired start date."""
+    entries = _ordered_waitlist(provider)
+    if classroom is None:
+        return entries
+    return _for_classroom(entries, classroom, provider_today(provider))
+
+
+def waitlist_by_classroom(
+    provider: Provider, rooms: list[Classroom]
+) -> list[tuple[Classroom, list[Inquiry]]]:
+    """The waitlist of each classroom, from one read of the whole waitlist."""
+    entries, today = _ordered_waitlist(provider), provider_today(provider)
+    return [(room, _for_classroom(entries, room, today)) for room in rooms]
+
+
+def _ordered_waitlist(provider: Provider) -> list[Inquiry]:
     sibling = (
         Enrollment.objects.filter(provider=provider, child__family=OuterRef("family"))
         .exclude(child=OuterRef("child"))
         .filter(end_date__isnull=True)
     )
-    entries = list(
+    entries = (
         Inquiry.objects.filter(provider=provider, stage=Stage.WAITLIST)
         .annotate(has_sibling=Exists(sibling))
         .select_related("child", "family", "desired_classroom")
     )
-    if classroom is not None:
-        today = provider_today(provider)
-        entries = [
-            i
-            for i in entries
-            if i.desired_classroom_id == classroom.pk
-            or (
-                i.desired_classroom_id is None
-                and classroom.min_age_months
-                <= age_in_months(i.child.birth_date, i.desired_start or today)
-                <= classroom.max_age_months
-            )
-        ]
     rules = [
         PRIORITY_RULES[name][1] for name in provider.waitlist_priorities if name in PRIORITY_RULES
     ]
     rules.append(lambda i: i.pk)  # stable: earlier entries first on a tie
     return sorted(entries, key=lambda i: tuple(rule(i) for rule in rules))
+
+
+def _for_classroom(entries: list[Inquiry], classroom: Classroom, today: date) -> list[Inquiry]:
+    return [
+        i
+        for i in entries
+        if i.desired_classroom_id == classroom.pk
+        or (
+            i.desired_classroom_id is None
+            and classroom.min_age_months
+            <= age_in_months(i.child.birth_date, i.desired_start or today)
+            <= classroom.max_age_months
+        )
+    ]
 
 
 # Stages shown as columns on the pipeline board; enrolled, withdrawn and closed are counted only.

@@ -126,12 +126,10 @@ def inquiry_enroll(request: HttpRequest, access: ProviderAccess, inquiry_id: int
 
 @provider_view("enrollment.view")
 def waitlist(request: HttpRequest, access: ProviderAccess) -> HttpResponse:
-    rooms = Classroom.objects.filter(provider=access.provider).order_by("min_age_months")
-    room_id = request.GET.get("classroom")
-    chosen = rooms.filter(pk=room_id).first() if room_id and room_id.isdigit() else None
-    sections = [
-        (room, queries.waitlist(access.provider, room)) for room in ([chosen] if chosen else rooms)
-    ]
+    rooms = list(Classroom.objects.filter(provider=access.provider).order_by("min_age_months"))
+    room_id = request.GET.get("classroom", "")
+    chosen = next((r for r in rooms if str(r.pk) == room_id), None)
+    sections = queries.waitlist_by_classroom(access.provider, [chosen] if chosen else rooms)
     rules = [
         queries.PRIORITY_RULES[name][0]
         for name in access.provider.waitlist_priorities
