@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "ccms.families",
     "ccms.enrollment",
     "ccms.attendance",
+    "ccms.billing",
+    "ccms.subsidy",
     "ccms.api",
 ]
 

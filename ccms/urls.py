@@ -2,10 +2,12 @@ from django.urls import include, path
 
 from ccms.api.api import api
 from ccms.attendance import urls as attendance_urls
+from ccms.billing import urls as billing_urls
 from ccms.core import views as core_views
 from ccms.core.bundle import views as bundle
 from ccms.enrollment import urls as enrollment_urls
 from ccms.families import urls as families_urls
+from ccms.subsidy import urls as subsidy_urls
 from ccms.tenancy import views as tenancy
 
 provider_patterns = [
@@ -21,12 +23,16 @@ provider_patterns = [
     *families_urls.provider_patterns,
     *enrollment_urls.provider_patterns,
     *attendance_urls.provider_patterns,
+    *billing_urls.provider_patterns,
+    *subsidy_urls.provider_patterns,
 ]
 
 alliance_patterns = [
     path("", tenancy.alliance_home, name="alliance_home"),
     path("audit/", tenancy.alliance_audit, name="alliance_audit"),
     path("import/", bundle.alliance_import, name="alliance_import"),
+    *billing_urls.alliance_patterns,
+    *subsidy_urls.alliance_patterns,
 ]
 
 urlpatterns = [
@@ -39,6 +45,8 @@ urlpatterns = [
     path("state/<slug:alliance>/", tenancy.state_home, name="state_home"),
     path("api/", api.urls),
     *enrollment_urls.public_patterns,
+    *billing_urls.public_patterns,
+    *subsidy_urls.public_patterns,
 ]
 
 handler403 = "ccms.core.views.permission_denied"

@@ -10,9 +10,11 @@ from ninja.security import django_auth
 
 from ccms.attendance import services as attendance
 from ccms.attendance.models import Method
+from ccms.billing import api as billing_api
 from ccms.core.access import access_alliance, access_provider, accessible_providers
 from ccms.enrollment.queries import vacancy_report
 from ccms.families.queries import visible_children
+from ccms.subsidy import api as subsidy_api
 from ccms.tenancy import queries
 
 api = NinjaAPI(
@@ -233,3 +235,8 @@ def alliance_aggregates(request: HttpRequest, alliance: str):
     for name in ("by_kind", "by_county"):
         totals[name] = [AggregateRow(key=key, **row) for key, row in totals[name]]
     return totals
+
+
+# Each capability keeps its routes in its own module.
+api.add_router("/", billing_api.router, tags=["billing"])
+api.add_router("/", subsidy_api.router, tags=["subsidy"])

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SubsidyConfig(AppConfig):
+    name = "ccms.subsidy"
