@@ -180,3 +180,9 @@ def browser():
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_inline(settings):
+    """Background tasks run inside the call that queues them, so a test sees their result."""
+    settings.TASKS_MODE = "sync"

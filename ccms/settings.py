@@ -213,3 +213,11 @@ NINJA_PAGINATION_PER_PAGE = 100
 # `ccms demo` only: demo users' second factor accepts this code. allauth refuses it unless DEBUG.
 if LOCAL and os.environ.get("CCMS_DEMO_TOTP_CODE"):
     MFA_TOTP_INSECURE_BYPASS_CODE = os.environ["CCMS_DEMO_TOTP_CODE"]
+
+# Background tasks (ccms.core.tasks): "thread" runs each job in a thread of the web process once
+# its transaction commits (local and demo); "worker" leaves it to `ccms worker` processes.
+TASKS_MODE = os.environ.get("CCMS_TASKS_MODE", "thread" if LOCAL else "worker")
+
+# The card processor behind ccms.billing.processors: "sandbox" is the local stand-in with the
+# same payment-intent and signed-webhook protocol.
+CARD_PROCESSOR = os.environ.get("CCMS_CARD_PROCESSOR", "sandbox")

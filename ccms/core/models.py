@@ -40,3 +40,30 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class TaskStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Task(models.Model):
+    """A long job in the database-backed queue (billing runs, imports, feeds). The job's own rows
+    carry its progress; this row carries its place in the queue."""
+
+    name = models.CharField(max_length=100)
+    args = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.status})"
