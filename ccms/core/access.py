@@ -75,6 +75,12 @@ PERMISSIONS: dict[str, set[Role]] = {
     "staff_time.manage": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
     "money.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
     "audit.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR},
+    # Billing: the hub may do the provider's billing; consultants read the figures; only the
+    # director approves write-offs; guardians see and pay their own accounts.
+    "billing.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
+    "billing.edit": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    "billing.approve": {Role.DIRECTOR},
+    "billing.own": {Role.GUARDIAN},
 }
 ALLIANCE_PERMISSIONS: dict[str, set[Role]] = {
     "alliance.manage": {Role.ALLIANCE_ADMIN},

@@ -15,6 +15,8 @@ class Tab:
     guardian_label: str = ""
     # hidden from roles holding this permission (they reach the page another way)
     unless: str = ""
+    # every url name starting with this shows the tab as current (a capability's own pages)
+    prefix: str = ""
 
 
 STAFF_TIME_PAGES = ("staff_schedules", "staff_schedule_edit", "timesheet")
@@ -80,6 +82,8 @@ PROVIDER_TABS = [
         ("presence_correct", "presence_add", "closures", "kiosk_cards", "guardian_pin"),
     ),
     Tab("Check-in", "my_attendance", "attendance.own_children"),
+    Tab("Billing", "billing_home", "billing.view", prefix="billing_"),
+    Tab("Billing", "billing_mine", "billing.own", prefix="billing_"),
     Tab("Classrooms", "classroom_list", "classrooms.view", ("classroom_create", "classroom_edit")),
     Tab("Ratios", "ratio_board", "ratios.view"),
     Tab("Staff time", "staff_time", "staff_time.clock", STAFF_TIME_PAGES),
@@ -126,7 +130,9 @@ def tabs_for(request) -> list[dict]:
         {
             "label": (tab.guardian_label or tab.label) if guardian else tab.label,
             "url": reverse(tab.url_name, args=[arg]),
-            "current": current == tab.url_name or current in tab.also_current,
+            "current": current == tab.url_name
+            or current in tab.also_current
+            or bool(tab.prefix and current.startswith(tab.prefix)),
         }
         for tab in tabs
         if tab.permission in permissions and tab.unless not in permissions

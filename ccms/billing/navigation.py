@@ -1,0 +1,44 @@
+"""The billing area's own menu (under the Billing tab), one line per page, in display order.
+Every billing URL name starts with "billing_" so the Billing tab shows as current on all of them."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    url_name: str
+    permission: str
+    # url names of pages reached from this one (details, forms) that keep it highlighted
+    also_current: tuple[str, ...] = ()
+
+
+BILLING_PAGES = [
+    Page("Overview", "billing_home", "billing.view"),
+    Page("Accounts", "billing_accounts", "billing.view", ("billing_account",)),
+    Page("Billing runs", "billing_runs", "billing.view", ("billing_run",)),
+    Page("Prices", "billing_prices", "billing.view"),
+]
+
+
+def billing_menu(request) -> list[dict]:
+    from django.urls import NoReverseMatch, reverse
+
+    access = request.access
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    menu = []
+    for page in BILLING_PAGES:
+        if not access.can(page.permission):
+            continue
+        try:
+            url = reverse(page.url_name, args=[access.provider.slug])
+        except NoReverseMatch:  # a page of a capability not installed in this build
+            continue
+        menu.append(
+            {
+                "label": page.label,
+                "url": url,
+                "current": current == page.url_name or current in page.also_current,
+            }
+        )
+    return menu
