@@ -31,6 +31,8 @@ URL_ARGUMENTS = {
     "document_id": lambda t: _child_row(t, "ChildDocument").pk,
     "schedule_id": lambda t: _staff_schedule(t).pk,
     "presence_id": lambda t: _presence(t).pk,
+    "period": lambda t: "2026-01-04",  # a billing period, named by its first day
+    "authorization_id": lambda t: _authorization(t).pk,
 }
 
 
@@ -103,6 +105,24 @@ def _presence(t):
     )[0]
 
 
+def _authorization(t):
+    from datetime import date
+    from decimal import Decimal
+
+    from ccms.subsidy.models import Authorization
+
+    return Authorization.objects.get_or_create(
+        provider=t.provider,
+        child=t.child,
+        start_date=date(2026, 1, 1),
+        defaults={
+            "end_date": date(2026, 12, 31),
+            "units_per_period": 20,
+            "private_rate": Decimal("22.00"),
+        },
+    )[0]
+
+
 ARGUMENT = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}:]+)(?::[^}]*)?\}")
 
 
@@ -138,6 +158,13 @@ def fill(route: str, tenant) -> str:
 ROUTES = tenant_routes()
 
 
+def written() -> tuple[int, int]:
+    """Every write leaves an audit row or a ledger entry (the ledger is its own trail)."""
+    from ccms.billing.models import LedgerEntry
+
+    return AuditEvent.objects.count(), LedgerEntry.objects.count()
+
+
 def test_every_tenant_route_is_walked():
     # Guards the walker itself: if URL discovery broke, the matrix below would pass vacuously.
     assert "p/<slug:provider>/" in ROUTES
@@ -158,7 +185,7 @@ def test_other_tenants_get_no_data(client, world, route):
     )
     for outsider in outsiders:
         client.force_login(outsider)
-        before = AuditEvent.objects.count()
+        before = written()
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             # 405 answers a method the route lacks, the same for every tenant: no data either.
@@ -167,7 +194,7 @@ def test_other_tenants_get_no_data(client, world, route):
             )
             body = response.content.decode()
             assert not any(secret in body for secret in secrets), f"{url} leaked a child name"
-        assert AuditEvent.objects.count() == before, f"{url} wrote data for {outsider.email}"
+        assert written() == before, f"{url} wrote data for {outsider.email}"
 
 
 @pytest.mark.parametrize("route", [r for r in ROUTES if "_id" in r])
