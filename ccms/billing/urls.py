@@ -1,7 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ccms.billing import views
 
 # Pages under /p/<provider>/
-provider_patterns: list = []
+provider_patterns: list = [
+    path("billing/", views.billing_home, name="billing_home"),
+    path("billing/mine/", views.billing_mine, name="billing_mine"),
+    path("billing/accounts/", views.billing_accounts, name="billing_accounts"),
+    path("billing/accounts/new/", views.billing_account_new, name="billing_account_new"),
+    path("billing/accounts/<int:account_id>/", views.billing_account, name="billing_account"),
+    path(
+        "billing/accounts/<int:account_id>/charge/",
+        views.billing_account_post,
+        {"what": "charge"},
+        name="billing_account_charge",
+    ),
+    path(
+        "billing/accounts/<int:account_id>/credit/",
+        views.billing_account_post,
+        {"what": "credit"},
+        name="billing_account_credit",
+    ),
+    path(
+        "billing/entries/<int:entry_id>/reverse/",
+        views.billing_entry_reverse,
+        name="billing_entry_reverse",
+    ),
+    path("billing/runs/", views.billing_runs, name="billing_runs"),
+    path("billing/runs/<int:run_id>/", views.billing_run, name="billing_run"),
+    path("billing/prices/", views.billing_prices, name="billing_prices"),
+    path("billing/prices/plans/new/", views.billing_plan_edit, name="billing_plan_new"),
+    path("billing/prices/plans/<int:plan_id>/", views.billing_plan_edit, name="billing_plan_edit"),
+    path("billing/prices/fees/new/", views.billing_fee_edit, name="billing_fee_new"),
+    path("billing/prices/fees/<int:fee_id>/", views.billing_fee_edit, name="billing_fee_edit"),
+    path("billing/children/<int:child_id>/", views.billing_child, name="billing_child"),
+]
 # Pages under /alliance/<alliance>/
 alliance_patterns: list = []
 # Pages with no signed-in user (each checks its own signature or token)
