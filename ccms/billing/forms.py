@@ -5,7 +5,6 @@ from django import forms
 from ccms.billing.models import (
     AccountKind,
     BillingSettings,
-    BillingSplit,
     Category,
     Fee,
     Frequency,

@@ -203,7 +203,10 @@ def billing_entry_reverse(
             return redirect("billing_account", access.provider.slug, entry.account_id)
     context = {
         "form": form,
-        "title": f"Reverse {entry.get_kind_display().lower()} of ${entry.amount} on {entry.on:%b %-d, %Y}",
+        "title": (
+            f"Reverse {entry.get_kind_display().lower()} of ${entry.amount} "
+            f"on {entry.on:%b %-d, %Y}"
+        ),
         "intro": "The entry stays in the ledger; a reversal that points at it cancels it.",
         "back": ("billing_account", entry.account_id),
     }
