@@ -153,6 +153,7 @@ def post_many(rows: list[dict], *, actor, billing_run=None) -> int:
                 description=row.get("description", "")[:300],
                 key=row["key"],
                 reference=row.get("reference", ""),
+                method=row.get("method", ""),
                 created_by=actor,
                 billing_run=billing_run,
             )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
+from ccms.billing.demo import load_billing_demo
 from ccms.enrollment.models import Inquiry, Stage
 from ccms.enrollment.services import enroll_child, record_inquiry
 from ccms.families.models import Child, Family, Guardian
@@ -286,6 +287,7 @@ def load_demo() -> bool:
         services.grant_role(user=users[email], role=role, provider=providers[key])
     _link_demo_guardian(users["parent@sunrise.demo"], providers["sunrise"], rng)
     add_demo_child_files(providers)
+    load_billing_demo(providers, TODAY)
     _deterministic_keys()
     return True
 
