@@ -134,7 +134,9 @@ def _payments(provider, month: date, today: date, rng: random.Random) -> None:
         if account.kind == AccountKind.GUARDIAN and current:
             continue
         roll = rng.random()
-        if roll < (0.55 if current else 0.06):
+        if account.kind == AccountKind.GUARDIAN:
+            roll = 0.5  # the Garcias pay in full every month
+        elif roll < (0.3 if current else 0.05):
             continue  # not paid (yet)
         amount = total if roll < 0.93 else (total / 2).quantize(Decimal("0.01"))
         paid_on = month + timedelta(days=rng.randint(1, 24))

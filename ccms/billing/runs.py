@@ -205,7 +205,7 @@ def plan_run(provider, period_start: date, frequency: str | None = None) -> RunP
     plan.lines.extend(
         _late_pickups(provider, settings, enrollments, splits, accounts, start, due_on)
     )
-    _mark_posted(provider, plan.lines)
+    plan.lines = _mark_posted(provider, plan.lines)
     return plan
 
 
@@ -266,17 +266,23 @@ def _late_pickups(provider, settings, enrollments, splits, accounts, start, due_
     return lines
 
 
-def _mark_posted(provider, lines: list[Line]) -> None:
+def _mark_posted(provider, lines: list[Line]) -> list[Line]:
+    """Mark the lines already in the ledger; drop those posted by another period (a fee charged
+    once, a late pick-up billed last month), which are not this period's."""
     keys = [line.key for line in lines]
-    posted = set()
+    posted: dict[str, date] = {}
     for i in range(0, len(keys), CHUNK):
         posted.update(
             LedgerEntry.objects.filter(provider=provider, key__in=keys[i : i + CHUNK]).values_list(
-                "key", flat=True
+                "key", "on"
             )
         )
+    kept = []
     for line in lines:
         line.posted = line.key in posted
+        if not line.posted or posted[line.key] == line.on:
+            kept.append(line)
+    return kept
 
 
 @transaction.atomic

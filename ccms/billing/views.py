@@ -387,11 +387,13 @@ def billing_mine(request: HttpRequest, access: ProviderAccess) -> HttpResponse:
                 "account": account,
                 "balance": balance,
                 "open": [r for r in rows if r.open_amount and r.open_amount > 0],
-                "recent": list(reversed(rows))[:12],
+                "recent": list(reversed(rows))[:8],
                 "plan": _plan_status(account, today),
                 "mandate": account.mandates.filter(is_active=True).first(),
             }
         )
+    if len(accounts) > 1:  # an unused family account beside a guardian's own share says nothing
+        accounts = [a for a in accounts if a["recent"]] or accounts[:1]
     months = [add_months(today.replace(day=1), -i) for i in range(0, 6)]
     context = {"accounts": accounts, "months": months, "year": today.year}
     return render_page(request, "billing/mine.html", context)

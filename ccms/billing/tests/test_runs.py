@@ -226,3 +226,21 @@ def test_late_pickups_are_charged_per_minute_after_the_authorized_time(a1):
 def test_a_period_must_start_on_its_first_day(a1):
     with pytest.raises(ValidationError, match="try 2026-12-01"):
         runs.plan_run(a1.provider, date(2026, 12, 3))
+
+
+def test_the_command_line_previews_posts_and_explains_bad_periods(a1, capsys):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    call_command(
+        "billing", "run", "--provider", "a1", "--period", "2026-12-01", "--preview", "--json"
+    )
+    preview = json.loads(capsys.readouterr().out)
+    assert preview["new_lines"] == 1 and preview["new_total"] == "1000.00"
+    assert LedgerEntry.objects.count() == 0
+    call_command("billing", "run", "--provider", "a1", "--period", "2026-12-01", "--json")
+    posted = json.loads(capsys.readouterr().out)
+    assert posted["posted"] == 1 and posted["posted_total"] == "1000.00"
+    with pytest.raises(CommandError, match="starts on the first of a month: try 2026-12-01"):
+        call_command("billing", "run", "--provider", "a1", "--period", "2026-12-02")

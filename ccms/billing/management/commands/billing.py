@@ -64,7 +64,7 @@ def run(command, options):
         bar.close()
         result.update(posted=billing_run.lines_posted, posted_total=str(billing_run.amount_posted))
     if options["json"]:
-        command.stdout.write(json.dumps(result, indent=2))
+        command.stdout.write(json.dumps(result, indent=2) + "\n")
         return
     command.stdout.write(
         f"{provider.name}: {plan.frequency} period {plan.period_start} to {plan.period_end}: "
@@ -77,8 +77,34 @@ def run(command, options):
         )
 
 
+def add_daily(parser):
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--provider", help="provider key")
+    which.add_argument("--all", action="store_true", help="every provider")
+    parser.add_argument("--date", help="the day to run for, YYYY-MM-DD (default: today)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def daily(command, options):
+    """Late payment fees, then reminders, for one provider or all of them."""
+    from ccms.billing import collections
+
+    if options["all"]:
+        providers = list(Provider.objects.order_by("slug"))
+    else:
+        providers = [provider_by_key(options["provider"])]
+    day = parse_day(options["date"]) if options["date"] else None
+    results = [collections.daily(provider, day) for provider in providers]
+    if options["json"]:
+        command.stdout.write(json.dumps([r.as_json() for r in results], indent=2))
+        return
+    for result in results:
+        command.stdout.write(f"{result.provider.name}, {result.today}: {result.summary()}")
+
+
 SUBCOMMANDS = {
     "run": (add_run, run, "post (or --preview) a billing period's charges"),
+    "daily": (add_daily, daily, "charge late payment fees and e-mail reminders"),
 }
 
 
