@@ -142,3 +142,27 @@ def test_split_editor_refuses_shares_over_100_percent(client, a1):
     ).content.decode()
     assert "would add up to 110.00%" in page
     assert t.child.billing_splits.count() == 1
+
+
+def test_the_api_lists_accounts_and_ledgers_a_guardian_sees_only_their_own(client, a1):
+    t = a1
+    account = family_account(t.family)
+    charge = post_entry(
+        account, kind="charge", amount="100", on=date(2026, 12, 1), key="c", actor=None
+    )
+    post_entry(account, kind="payment", amount="40", on=date(2026, 12, 2), key="p", actor=None)
+    other = family_account(t.other_child.family)
+    client.force_login(t.users["guardian"])
+    rows = client.get(f"/api/providers/{t.provider.slug}/billing/accounts").json()
+    assert [(r["id"], r["balance"]) for r in rows] == [(account.pk, "60.00")]
+    entries = client.get(
+        f"/api/providers/{t.provider.slug}/billing/accounts/{account.pk}/entries"
+    ).json()
+    assert entries[0]["id"] == charge.pk and entries[0]["open_amount"] == "60.00"
+    missing = client.get(f"/api/providers/{t.provider.slug}/billing/accounts/{other.pk}/entries")
+    assert missing.status_code == 404
+    client.force_login(t.users["staff"])
+    assert client.get(f"/api/providers/{t.provider.slug}/billing/accounts").status_code == 403
+    client.force_login(t.users["director"])
+    rows = client.get(f"/api/providers/{t.provider.slug}/billing/accounts").json()
+    assert {r["id"] for r in rows} == {account.pk, other.pk}
