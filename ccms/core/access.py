@@ -65,7 +65,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     # Attendance: staff work the roster and kiosk; guardians check their own children in.
     "attendance.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.STAFF},
     "attendance.edit": {Role.DIRECTOR, Role.STAFF},
-    "attendance.correct": {Role.DIRECTOR, Role.STAFF},
+    # Hub staff fix missing check-outs found while preparing a CCA billing period.
+    "attendance.correct": {Role.DIRECTOR, Role.STAFF, Role.HUB_STAFF},
     "attendance.kiosk": {Role.DIRECTOR, Role.STAFF},
     "attendance.own_children": {Role.GUARDIAN},
     "attendance.reports": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
@@ -75,6 +76,11 @@ PERMISSIONS: dict[str, set[Role]] = {
     "staff_time.manage": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
     "money.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
     "audit.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR},
+    # Child Care Assistance: authorizations, billing periods, the KinderTrack feed and what the
+    # state paid. Hub staff do this paperwork for member providers; consultants see no children.
+    "subsidy.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    "subsidy.edit": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    "subsidy.submit": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
     # Billing: the hub may do the provider's billing; consultants read the figures; only the
     # director approves write-offs; guardians see and pay their own accounts.
     "billing.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
@@ -86,6 +92,7 @@ ALLIANCE_PERMISSIONS: dict[str, set[Role]] = {
     "alliance.manage": {Role.ALLIANCE_ADMIN},
     "alliance.audit": {Role.ALLIANCE_ADMIN},
     "alliance.aggregates": {Role.ALLIANCE_ADMIN, Role.STATE_VIEWER},
+    "subsidy.queue": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
 }
 
 

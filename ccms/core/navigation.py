@@ -20,6 +20,15 @@ class Tab:
 
 
 STAFF_TIME_PAGES = ("staff_schedules", "staff_schedule_edit", "timesheet")
+CCA_PAGES = (
+    "cca_period",
+    "cca_recall",
+    "cca_reconcile",
+    "cca_authorizations",
+    "cca_authorization_create",
+    "cca_authorization_edit",
+    "cca_settings",
+)
 REPORT_PAGES = ("report_daily", "report_monthly", "report_late_pickups", "report_no_shows")
 
 PROVIDER_TABS = [
@@ -91,6 +100,7 @@ PROVIDER_TABS = [
         "Staff time", "staff_time", "staff_time.manage", STAFF_TIME_PAGES, unless="staff_time.clock"
     ),
     Tab("Reports", "reports", "attendance.view", REPORT_PAGES),
+    Tab("CCA", "cca_home", "subsidy.view", CCA_PAGES),
     Tab("Settings", "provider_settings", "provider.edit"),
     Tab("Import / export", "provider_import", "provider.edit"),
     Tab("Audit log", "provider_audit", "audit.view"),
@@ -100,6 +110,7 @@ ALLIANCE_TABS = [
     Tab("Members", "alliance_home", "alliance.manage"),
     Tab("Import providers", "alliance_import", "alliance.manage"),
     Tab("Statewide figures", "state_home", "alliance.aggregates"),
+    Tab("Subsidy work queue", "subsidy_queue", "subsidy.queue"),
     Tab("Audit log", "alliance_audit", "alliance.audit"),
 ]
 
