@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ccms.attendance",
     "ccms.billing",
     "ccms.subsidy",
+    "ccms.insights",
     "ccms.api",
 ]
 
@@ -170,6 +171,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CCMS <no-reply@localhost>")
+# The site's address for links in e-mails that background jobs send (they have no request).
+SITE_URL = os.environ.get("CCMS_SITE_URL", "http://127.0.0.1:8000")
 
 # Security headers. HTTPS-only settings switch on outside DEBUG unless a local run turns them off.
 HTTPS = env_bool("CCMS_HTTPS", not LOCAL)

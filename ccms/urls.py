@@ -7,6 +7,7 @@ from ccms.core import views as core_views
 from ccms.core.bundle import views as bundle
 from ccms.enrollment import urls as enrollment_urls
 from ccms.families import urls as families_urls
+from ccms.insights import urls as insights_urls
 from ccms.subsidy import urls as subsidy_urls
 from ccms.tenancy import views as tenancy
 
@@ -25,6 +26,7 @@ provider_patterns = [
     *attendance_urls.provider_patterns,
     *billing_urls.provider_patterns,
     *subsidy_urls.provider_patterns,
+    *insights_urls.provider_patterns,
 ]
 
 alliance_patterns = [
@@ -33,6 +35,7 @@ alliance_patterns = [
     path("import/", bundle.alliance_import, name="alliance_import"),
     *billing_urls.alliance_patterns,
     *subsidy_urls.alliance_patterns,
+    *insights_urls.alliance_patterns,
 ]
 
 urlpatterns = [
@@ -43,6 +46,7 @@ urlpatterns = [
     path("p/<slug:provider>/", include(provider_patterns)),
     path("alliance/<slug:alliance>/", include(alliance_patterns)),
     path("state/<slug:alliance>/", tenancy.state_home, name="state_home"),
+    path("state/<slug:alliance>/", include(insights_urls.state_patterns)),
     path("api/", api.urls),
     *enrollment_urls.public_patterns,
     *billing_urls.public_patterns,

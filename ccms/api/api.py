@@ -14,6 +14,7 @@ from ccms.billing import api as billing_api
 from ccms.core.access import access_alliance, access_provider, accessible_providers
 from ccms.enrollment.queries import vacancy_report
 from ccms.families.queries import visible_children
+from ccms.insights import api as insights_api
 from ccms.subsidy import api as subsidy_api
 from ccms.tenancy import queries
 
@@ -240,3 +241,4 @@ def alliance_aggregates(request: HttpRequest, alliance: str):
 # Each capability keeps its routes in its own module.
 api.add_router("/", billing_api.router, tags=["billing"])
 api.add_router("/", subsidy_api.router, tags=["subsidy"])
+api.add_router("/", insights_api.router, tags=["insights"])
