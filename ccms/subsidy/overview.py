@@ -231,8 +231,12 @@ def _items(status: PeriodStatus, today: date) -> list[QueueItem]:
                     "bad",
                     "errors",
                     provider,
-                    f"{period.label}: {len(blocking)} error{'s' if len(blocking) != 1 else ''} "
-                    "block the submission",
+                    f"{period.label}: "
+                    + (
+                        "1 error blocks the submission"
+                        if len(blocking) == 1
+                        else f"{len(blocking)} errors block the submission"
+                    ),
                     f"Ended {period.end:%b %-d}. Fix each one, then submit the period.",
                     url,
                     "Open the period",
