@@ -18,6 +18,14 @@ BILLING_PAGES = [
     Page("Accounts", "billing_accounts", "billing.view", ("billing_account",)),
     Page("Billing runs", "billing_runs", "billing.view", ("billing_run",)),
     Page("Prices", "billing_prices", "billing.view"),
+    Page(
+        "Statements",
+        "billing_statements",
+        "billing.view",
+        ("billing_statement", "billing_invoice", "billing_account_documents"),
+    ),
+    Page("Tax statements", "billing_tax_statements", "billing.view", ("billing_tax_statement",)),
+    Page("Accounting export", "billing_accounting", "billing.view"),
 ]
 
 

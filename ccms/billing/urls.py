@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ccms.billing import views
+from ccms.billing import views_documents as documents
 
 # Pages under /p/<provider>/
 provider_patterns: list = [
@@ -34,6 +35,64 @@ provider_patterns: list = [
     path("billing/prices/fees/new/", views.billing_fee_edit, name="billing_fee_new"),
     path("billing/prices/fees/<int:fee_id>/", views.billing_fee_edit, name="billing_fee_edit"),
     path("billing/children/<int:child_id>/", views.billing_child, name="billing_child"),
+]
+# Documents (statements, invoices, receipts, tax statements) and the accounting export
+provider_patterns += [
+    path("billing/statements/", documents.billing_statements, name="billing_statements"),
+    path(
+        "billing/statements/<int:year>/<int:month>/",
+        documents.billing_statements,
+        name="billing_statements",
+    ),
+    path(
+        "billing/accounts/<int:account_id>/documents/",
+        documents.billing_account_documents,
+        name="billing_account_documents",
+    ),
+    path(
+        "billing/accounts/<int:account_id>/statements/<int:year>/<int:month>/",
+        documents.billing_statement,
+        name="billing_statement",
+    ),
+    path(
+        "billing/accounts/<int:account_id>/statements/<int:year>/<int:month>/pdf/",
+        documents.billing_statement_pdf,
+        name="billing_statement_pdf",
+    ),
+    path(
+        "billing/accounts/<int:account_id>/invoices/<int:run_id>/",
+        documents.billing_invoice,
+        name="billing_invoice",
+    ),
+    path(
+        "billing/accounts/<int:account_id>/invoices/<int:run_id>/pdf/",
+        documents.billing_invoice_pdf,
+        name="billing_invoice_pdf",
+    ),
+    path(
+        "billing/receipts/<int:entry_id>/pdf/",
+        documents.billing_receipt_pdf,
+        name="billing_receipt_pdf",
+    ),
+    path(
+        "billing/tax-statements/", documents.billing_tax_statements, name="billing_tax_statements"
+    ),
+    path(
+        "billing/tax-statements/<int:year>/",
+        documents.billing_tax_statements,
+        name="billing_tax_statements",
+    ),
+    path(
+        "billing/accounts/<int:account_id>/tax-statements/<int:year>/",
+        documents.billing_tax_statement,
+        name="billing_tax_statement",
+    ),
+    path(
+        "billing/accounts/<int:account_id>/tax-statements/<int:year>/pdf/",
+        documents.billing_tax_statement_pdf,
+        name="billing_tax_statement_pdf",
+    ),
+    path("billing/accounting/", documents.billing_accounting, name="billing_accounting"),
 ]
 # Pages under /alliance/<alliance>/
 alliance_patterns: list = []

@@ -33,6 +33,11 @@ URL_ARGUMENTS = {
     "presence_id": lambda t: _presence(t).pk,
     "period": lambda t: "2026-01-04",  # a billing period, named by its first day
     "authorization_id": lambda t: _authorization(t).pk,
+    "account_id": lambda t: _payer_account(t).pk,
+    "run_id": lambda t: _billing_run(t).pk,
+    "entry_id": lambda t: _ledger_entry(t).pk,  # a payment
+    "year": lambda t: 2026,
+    "month": lambda t: 1,
 }
 
 
@@ -121,6 +126,41 @@ def _authorization(t):
             "private_rate": Decimal("22.00"),
         },
     )[0]
+
+
+def _payer_account(t):
+    from ccms.billing.accounts import family_account
+
+    return family_account(t.family)
+
+
+def _billing_run(t):
+    from datetime import date
+
+    from ccms.billing.models import BillingRun
+
+    return BillingRun.objects.get_or_create(
+        provider=t.provider,
+        frequency="monthly",
+        period_start=date(2026, 1, 1),
+        defaults={"period_end": date(2026, 1, 31)},
+    )[0]
+
+
+def _ledger_entry(t):
+    from datetime import date
+
+    from ccms.billing import ledger
+
+    return ledger.post_entry(
+        _payer_account(t),
+        kind="payment",
+        amount="10.00",
+        on=date(2026, 1, 5),
+        method="cash",
+        key="isolation:payment",
+        actor=None,
+    )
 
 
 ARGUMENT = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}:]+)(?::[^}]*)?\}")
