@@ -2,12 +2,24 @@
 it. A capability adds its file by adding its handler here."""
 
 from ccms.attendance.bundle import ATTENDANCE
+from ccms.billing.bundle import LEDGER
 from ccms.enrollment.bundle import ENROLLMENTS
 from ccms.families.bundle import CHILDREN, FAMILIES, GUARDIANS
+from ccms.subsidy.bundle import CCA_AUTHORIZATIONS
 from ccms.tenancy.bundle import CLASSROOMS, PROVIDERS
 
-BUNDLE_FILES = [PROVIDERS, CLASSROOMS, FAMILIES, GUARDIANS, CHILDREN, ENROLLMENTS, ATTENDANCE]
+BUNDLE_FILES = [
+    PROVIDERS,
+    CLASSROOMS,
+    FAMILIES,
+    GUARDIANS,
+    CHILDREN,
+    ENROLLMENTS,
+    ATTENDANCE,
+    CCA_AUTHORIZATIONS,
+    LEDGER,
+]
 
 # Files of the bundle format that this version cannot import yet. A bundle holding one is
 # refused rather than imported without it.
-NOT_YET_SUPPORTED = ("cca_authorizations.csv", "ledger.csv", "expenses.csv")
+NOT_YET_SUPPORTED = ("expenses.csv",)

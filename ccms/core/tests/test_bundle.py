@@ -10,9 +10,13 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from ccms.billing import ledger
+from ccms.billing.accounts import family_account
+from ccms.billing.models import LedgerEntry
 from ccms.core.bundle.base import ImportScope
 from ccms.core.bundle.services import export_provider, import_bundle, read_bundle
 from ccms.core.models import AuditEvent
+from ccms.core.seed import delete_billing
 from ccms.enrollment.models import Enrollment, EnrollmentStatus, Inquiry, Stage
 from ccms.enrollment.services import enroll_child, record_inquiry, withdraw_child
 from ccms.families.models import Child, Family, Guardian
@@ -90,10 +94,24 @@ def fill_a1(world):
         desired_start=date(2026, 9, 1),
         stage=Stage.WAITLIST,
     )
+    # The ledger: a billing run's charge, a refund, a payment, and one reversed as it bounced.
+    account = family_account(a1.family)
+    for kind, amount, day, key in (
+        ("charge", "1083.33", date(2025, 9, 1), "run:monthly:2025-09-01:tuition:1:1"),
+        ("refund", "10.00", date(2025, 9, 3), "refund-1"),
+        ("payment", "500.00", date(2025, 9, 5), "pay-1"),
+        ("payment", "583.33", date(2025, 9, 8), "pay-2"),
+    ):
+        ledger.post_entry(
+            account, kind=kind, amount=amount, on=day, key=key, actor=None, description=key
+        )
+    bounced = LedgerEntry.objects.get(key="pay-2")
+    ledger.reverse_entry(bounced, actor=None, reason="R01", on=date(2025, 9, 10))
 
 
 def empty_the_database():
     """Every provider's data and every alliance gone, as in a fresh installation."""
+    delete_billing(Provider.objects.values_list("pk", flat=True))
     Enrollment.objects.all().delete()
     Inquiry.objects.all().delete()
     Membership.objects.all().delete()
@@ -131,6 +149,10 @@ def test_export_then_import_into_an_empty_database_gives_the_same_bundle(world):
     assert waiting.stage == Stage.WAITLIST and waiting.desired_start == date(2026, 9, 1)
     withdrawn = Enrollment.objects.get(provider=provider, status=EnrollmentStatus.WITHDRAWN)
     assert withdrawn.end_date == date(2025, 6, 30)
+    # The ledger: the bounced payment and its reversal cancel out and are left out.
+    family = Family.objects.get(provider=provider, key=world.a1.family.key)
+    assert ledger.balance(family_account(family)) == Decimal("593.33")
+    assert LedgerEntry.objects.filter(provider=provider).count() == 3
 
 
 def test_export_writes_every_column_in_the_documented_form(world):
@@ -417,7 +439,7 @@ def test_an_import_never_moves_a_provider_to_another_alliance(world, tmp_path):
         ({"manifest.json": "{"}, "manifest.json:1: -: Not valid JSON"),
         ({"manifest.json": '{"format": "x", "version": 2}'}, "manifest.json:1: format: Must be"),
         ({"manifest.json": '{"format": "ccms-bundle", "version": 2}'}, "version: Version 2"),
-        ({"ledger.csv": "family_key,date\n"}, "ledger.csv:1: -: This version of CCMS"),
+        ({"expenses.csv": "provider_key,month\n"}, "expenses.csv:1: -: This version of CCMS"),
         ({"notes.csv": "a\n"}, "notes.csv:1: -: Unknown file"),
         ({"providers.csv": "provider_key,name\n"}, "providers.csv:1: kind: Required column"),
         ({"providers.csv": "provider_key,name,kind\nA1,X,center\n"}, "“A1” is not a valid"),
@@ -480,6 +502,8 @@ def test_the_commands_export_a_zip_and_import_it_with_a_json_summary(world, tmp_
                 "children.csv",
                 "enrollments.csv",
                 "attendance.csv",
+                "cca_authorizations.csv",
+                "ledger.csv",
             ]
         )
     out = io.StringIO()
