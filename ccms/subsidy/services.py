@@ -117,7 +117,7 @@ def save_authorization(
             raise ValidationError("This authorization belongs to another provider.")
         if not reason.strip():
             raise ValidationError({"reason": "Give a reason for the change."})
-        _refuse_changing_submitted(authorization, data)
+        refuse_changing_submitted(authorization, data)
     authorization = authorization or Authorization(provider=provider)
     for name in AUTHORIZATION_FIELDS:
         if name in data:
@@ -153,7 +153,9 @@ def _refuse_overlap(authorization: Authorization) -> None:
         )
 
 
-def _refuse_changing_submitted(authorization: Authorization, data: dict) -> None:
+def refuse_changing_submitted(authorization: Authorization, data: dict) -> None:
+    """A submitted period keeps the pricing it was billed with: its authorization's pricing
+    fields, and dates that would leave the period out, change only after a recall."""
     lines = SubmissionLine.objects.filter(
         authorization=authorization, submission__status=SubmissionStatus.SUBMITTED
     ).select_related("submission")
