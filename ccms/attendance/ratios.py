@@ -41,17 +41,25 @@ def state_defaults() -> list[RatioRule]:
 
 def rules_for(provider: Provider, on: date) -> list[RatioRule]:
     """The rules in force on `on`: the provider's own where it has any, else the state's."""
+    return rules_for_many([provider.pk], on)[provider.pk]
+
+
+def rules_for_many(provider_ids: list[int], on: date) -> dict[int, list[RatioRule]]:
+    """`rules_for` of several providers in one query (alliance roll-ups)."""
     rules = list(
         RatioRule.objects.filter(
-            Q(provider=provider) | Q(provider__isnull=True), effective_from__lte=on
+            Q(provider_id__in=provider_ids) | Q(provider__isnull=True), effective_from__lte=on
         ).order_by("-effective_from")
     )
-    own = [r for r in rules if r.provider_id == provider.pk]
-    chosen = own or [r for r in rules if r.provider_id is None] or state_defaults()
-    latest: dict[tuple[int, int], RatioRule] = {}
-    for rule in chosen:  # newest first: keep the newest rule per age band
-        latest.setdefault((rule.min_age_months, rule.max_age_months), rule)
-    return sorted(latest.values(), key=lambda r: r.min_age_months)
+    state = [r for r in rules if r.provider_id is None] or state_defaults()
+    result = {}
+    for provider_id in provider_ids:
+        chosen = [r for r in rules if r.provider_id == provider_id] or state
+        latest: dict[tuple[int, int], RatioRule] = {}
+        for rule in chosen:  # newest first: keep the newest rule per age band
+            latest.setdefault((rule.min_age_months, rule.max_age_months), rule)
+        result[provider_id] = sorted(latest.values(), key=lambda r: r.min_age_months)
+    return result
 
 
 def children_per_staff(rules: list[RatioRule], ages_in_months: list[int]) -> int | None:
@@ -151,18 +159,29 @@ def ratio_board(provider: Provider, now: datetime | None = None) -> list[RoomRat
 def staffed_capacity_from_schedules(provider: Provider, on: date | None = None) -> dict[int, int]:
     """Per classroom with staff schedules: min(licensed capacity, staff scheduled at the core
     hour on its thinnest weekday x children per staff for the youngest age it serves)."""
+    rooms = Classroom.objects.filter(provider=provider)
+    return staffed_capacity_of_rooms(rooms, on)[provider.pk]
+
+
+def staffed_capacity_of_rooms(rooms, on: date | None = None) -> dict[int, dict[int, int]]:
+    """`staffed_capacity_from_schedules` for the given classrooms of one or many providers, by
+    provider: two queries whatever their number (alliance roll-ups)."""
     on = on or timezone.localdate()
-    rules = rules_for(provider, on)
+    rooms = list(rooms)
+    provider_ids = sorted({room.provider_id for room in rooms})
+    rules = rules_for_many(provider_ids, on)
     per_day: dict[int, Counter] = defaultdict(Counter)
-    for schedule in StaffSchedule.objects.filter(
-        provider=provider, start__lte=CORE_HOUR, end__gt=CORE_HOUR
-    ):
-        per_day[schedule.classroom_id][schedule.weekday] += 1
-    result = {}
-    for room in Classroom.objects.filter(provider=provider, pk__in=per_day.keys()):
+    for classroom_id, weekday in StaffSchedule.objects.filter(
+        provider_id__in=provider_ids, start__lte=CORE_HOUR, end__gt=CORE_HOUR
+    ).values_list("classroom_id", "weekday"):
+        per_day[classroom_id][weekday] += 1
+    result: dict[int, dict[int, int]] = {provider_id: {} for provider_id in provider_ids}
+    for room in rooms:
+        if room.pk not in per_day:
+            continue
         staff = min(per_day[room.pk][weekday] for weekday in range(5))
-        per_staff = children_per_staff(rules, [room.min_age_months]) or 0
-        result[room.pk] = min(room.licensed_capacity, staff * per_staff)
+        per_staff = children_per_staff(rules[room.provider_id], [room.min_age_months]) or 0
+        result[room.provider_id][room.pk] = min(room.licensed_capacity, staff * per_staff)
     return result
 
 

@@ -87,12 +87,21 @@ PERMISSIONS: dict[str, set[Role]] = {
     "billing.edit": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
     "billing.approve": {Role.DIRECTOR},
     "billing.own": {Role.GUARDIAN},
+    # Iron Triangle insights: consultants coach (notes, action plans); the provider and the hub
+    # keep the costs; everyone here reads the same figures.
+    "insights.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
+    "insights.coach": {Role.ALLIANCE_ADMIN, Role.CONSULTANT},
+    "insights.costs": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
 }
 ALLIANCE_PERMISSIONS: dict[str, set[Role]] = {
     "alliance.manage": {Role.ALLIANCE_ADMIN},
     "alliance.audit": {Role.ALLIANCE_ADMIN},
     "alliance.aggregates": {Role.ALLIANCE_ADMIN, Role.STATE_VIEWER},
     "subsidy.queue": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
+    "insights.alliance": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
+    "insights.targets": {Role.ALLIANCE_ADMIN},
+    # The state's Iron Triangle page: aggregates only, never a child or a family.
+    "insights.state": {Role.ALLIANCE_ADMIN, Role.STATE_VIEWER},
 }
 
 

@@ -136,6 +136,15 @@ class VacancyReport:
         return _ratio(self.fte_now, self.staffed_capacity)
 
 
+def staffed_capacity(room: Classroom, from_schedules: dict[int, int]) -> int:
+    """A staffed capacity typed on the classroom wins; else staff schedules; else the license;
+    never above the license."""
+    staffed = room.staffed_capacity
+    if staffed is None:
+        staffed = from_schedules.get(room.pk, room.licensed_capacity)
+    return min(staffed, room.licensed_capacity)
+
+
 def vacancy_report(provider: Provider, as_of: date | None = None) -> VacancyReport:
     """Capacity, FTE enrolled and vacancies per classroom now and for each of the next 12 weeks,
     from known starts, withdrawals and age-outs. A fixed handful of queries whatever the size."""
@@ -153,14 +162,10 @@ def vacancy_report(provider: Provider, as_of: date | None = None) -> VacancyRepo
     from_schedules = staffed_capacity_from_schedules(provider, as_of)
     report_rooms = []
     for room in rooms:
-        # A staffed capacity typed on the classroom wins; else staff schedules; else the license.
-        staffed = room.staffed_capacity
-        if staffed is None:
-            staffed = from_schedules.get(room.pk, room.licensed_capacity)
         vacancy = ClassroomVacancy(
             classroom=room,
             licensed_capacity=room.licensed_capacity,
-            staffed_capacity=min(staffed, room.licensed_capacity),
+            staffed_capacity=staffed_capacity(room, from_schedules),
         )
         vacancy.fte_by_week = [
             sum((e.fte for e in by_room[room.pk] if _counts_on(e, day)), Decimal("0"))
