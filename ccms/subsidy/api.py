@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from ccms.core.access import access_alliance, access_provider, accessible_providers
@@ -193,8 +193,8 @@ def _documented(schema: type[Schema]) -> dict:
     return {"requestBody": body}
 
 
-def _conflict(error: ValidationError) -> tuple[int, dict]:
-    return 409, {"detail": " ".join(error.messages)}
+def _conflict(error: ValidationError) -> Status:
+    return Status(409, {"detail": " ".join(error.messages)})
 
 
 def _submission_out(s) -> SubmissionOut:
@@ -294,7 +294,7 @@ def submit(request: HttpRequest, provider: str, period: str):
         )
     except ValidationError as error:
         return _conflict(error)
-    return 201, _submission_out(submission)
+    return Status(201, _submission_out(submission))
 
 
 @router.post(
@@ -308,14 +308,14 @@ def recall(request: HttpRequest, provider: str, period: str):
     body = _body(request, RecallIn)
     live = queries.live_submission(access.provider, found)
     if live is None:
-        return 409, {"detail": f"The period {found.label} is not submitted."}
+        return Status(409, {"detail": f"The period {found.label} is not submitted."})
     try:
         recalled = services.recall_submission(
             submission=live, actor=request.user, reason=body.reason
         )
     except ValidationError as error:
         return _conflict(error)
-    return 200, _submission_out(recalled)
+    return Status(200, _submission_out(recalled))
 
 
 @router.post(
@@ -337,7 +337,7 @@ def record_payments(request: HttpRequest, provider: str, period: str):
         else:
             child = children.filter(key=line.child_key or "").first()
         if child is None:
-            return 409, {"detail": "A line names no child of this provider."}
+            return Status(409, {"detail": "A line names no child of this provider."})
         lines.append(services.PaymentLine(child, line.amount))
     try:
         services.record_state_payments(
@@ -351,7 +351,7 @@ def record_payments(request: HttpRequest, provider: str, period: str):
         )
     except ValidationError as error:
         return _conflict(error)
-    return 201, _reconciliation(access.provider, found)
+    return Status(201, _reconciliation(access.provider, found))
 
 
 @router.get("/providers/{provider}/cca/periods/{period}/reconciliation", response=ReconciliationOut)
@@ -416,7 +416,7 @@ def create_authorization(request: HttpRequest, provider: str):
     body = _body(request, AuthorizationIn)
     child = Child.objects.filter(provider=access.provider, pk=body.child_id).first()
     if child is None:
-        return 409, {"detail": "No child of this provider has that id."}
+        return Status(409, {"detail": "No child of this provider has that id."})
     data = body.dict()
     data.pop("child_id")
     try:
@@ -425,7 +425,7 @@ def create_authorization(request: HttpRequest, provider: str):
         )
     except ValidationError as error:
         return _conflict(error)
-    return 201, _authorization_out(authorization)
+    return Status(201, _authorization_out(authorization))
 
 
 @router.patch(
@@ -450,7 +450,7 @@ def change_authorization(request: HttpRequest, provider: str, authorization_id: 
         )
     except ValidationError as error:
         return _conflict(error)
-    return 200, _authorization_out(changed)
+    return Status(200, _authorization_out(changed))
 
 
 @router.get("/alliances/{alliance}/cca/queue", response=list[QueueItemOut])

@@ -30,6 +30,7 @@ STATES = {
     "differences": ("Paid with differences", "warn"),
     "reconciled": ("Reconciled", "good"),
     "empty": ("No CCA children", ""),
+    "no_attendance": ("No attendance recorded", "warn"),
     "unavailable": ("No rate table", "bad"),
 }
 
@@ -77,6 +78,8 @@ def period_status(provider: Provider, period: Period, *, today: date) -> PeriodS
         state = "empty"
     elif period.end >= today:
         state = "in_progress"
+    elif not result.has_attendance:
+        state = "no_attendance"
     else:
         state = "blocked" if (result.blocking_errors or result.problems) else "due"
     return PeriodStatus(provider, period, state, result=result)
@@ -155,6 +158,7 @@ KIND_LABELS = {
     "differences": "Payment differs",
     "open_errors": "Fix before the period ends",
     "expiring": "Authorization ending",
+    "no_attendance": "No attendance",
     "unavailable": "Cannot compute",
 }
 
@@ -255,6 +259,21 @@ def _items(status: PeriodStatus, today: date) -> list[QueueItem]:
                 f"${result.state_amount:,.2f} from the state.",
                 url,
                 "Review and submit",
+                period.end,
+            )
+        ]
+    if status.state == "no_attendance":
+        count = len(status.result.children)
+        return [
+            QueueItem(
+                "info",
+                "no_attendance",
+                provider,
+                f"{period.label}: no attendance recorded",
+                f"{count} child{'ren' if count != 1 else ''} had a CCA authorization; record the "
+                "days they attended or were absent, or confirm they did not come.",
+                url,
+                "Open the period",
                 period.end,
             )
         ]

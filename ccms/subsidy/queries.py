@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from ccms.attendance.models import Absence, Presence
 from ccms.core.access import ProviderAccess
 from ccms.core.dates import provider_today
+from ccms.core.money import to_cents
 from ccms.subsidy import units
 from ccms.subsidy.models import (
     AGE_GROUP_CHOICES,
@@ -304,7 +305,7 @@ def paid_by_child(provider: Provider, period: Period) -> dict[int, Decimal]:
         .values("child_id")
         .annotate(total=Sum("amount"))
     )
-    return {row["child_id"]: row["total"] for row in rows}
+    return {row["child_id"]: to_cents(row["total"]) for row in rows}
 
 
 def payments_of(provider: Provider, period: Period) -> QuerySet[StatePayment]:

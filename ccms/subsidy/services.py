@@ -419,6 +419,11 @@ def refuse_unsubmittable(result: PeriodResult) -> None:
             f"No child has a CCA authorization in the period {result.period.label}; there is "
             "nothing to submit."
         )
+    if not result.has_attendance:
+        raise ValidationError(
+            f"No attendance is recorded for the {len(result.children)} CCA children in the "
+            f"period {result.period.label}; record it (or the absences) before submitting."
+        )
     blocking = [f"{e.child_key or 'provider'}: {e.message}" for e in result.blocking_errors]
     blocking += [p.message for p in result.problems]
     if blocking:

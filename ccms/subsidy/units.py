@@ -225,8 +225,13 @@ class PeriodResult:
         return [error for error in self.errors if error.blocking]
 
     @property
+    def has_attendance(self) -> bool:
+        """Whether any child has a day recorded (a pair or an absence) in the period."""
+        return any(child.days for child in self.children)
+
+    @property
     def submittable(self) -> bool:
-        return bool(self.children) and not self.blocking_errors and not self.problems
+        return self.has_attendance and not self.blocking_errors and not self.problems
 
     @property
     def units_billable(self) -> int:
