@@ -1,3 +1,6 @@
 """Importing this module registers every billing task with the queue (ccms.core.tasks)."""
 
-from ccms.billing import runs  # noqa: F401
+from ccms.billing import (
+    collections,  # noqa: F401
+    runs,  # noqa: F401
+)

@@ -1,6 +1,7 @@
 """The billing area's own menu (under the Billing tab), one line per page, in display order.
 Every billing URL name starts with "billing_" so the Billing tab shows as current on all of them."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -11,6 +12,8 @@ class Page:
     permission: str
     # url names of pages reached from this one (details, forms) that keep it highlighted
     also_current: tuple[str, ...] = ()
+    # a count shown beside the label (things waiting for someone), from the provider
+    badge: Callable[[object], int] | None = None
 
 
 BILLING_PAGES = [
@@ -18,6 +21,16 @@ BILLING_PAGES = [
     Page("Accounts", "billing_accounts", "billing.view", ("billing_account",)),
     Page("Billing runs", "billing_runs", "billing.view", ("billing_run",)),
     Page("Prices", "billing_prices", "billing.view"),
+    Page("Aging", "billing_aging", "billing.view"),
+    Page("Reminders", "billing_reminders", "billing.view"),
+    Page("Payment plans", "billing_plans", "billing.view"),
+    Page(
+        "Write-offs",
+        "billing_writeoffs",
+        "billing.view",
+        ("billing_writeoff_new",),
+        badge=lambda provider: _pending_write_offs(provider),
+    ),
     Page(
         "Statements",
         "billing_statements",
@@ -47,6 +60,13 @@ def billing_menu(request) -> list[dict]:
                 "label": page.label,
                 "url": url,
                 "current": current == page.url_name or current in page.also_current,
+                "badge": page.badge(access.provider) if page.badge else 0,
             }
         )
     return menu
+
+
+def _pending_write_offs(provider) -> int:
+    from ccms.billing.collections import pending_write_off_count
+
+    return pending_write_off_count(provider)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ccms.billing import views
+from ccms.billing import views_collections as collections_views
 from ccms.billing import views_documents as documents
 
 # Pages under /p/<provider>/
@@ -35,6 +36,43 @@ provider_patterns: list = [
     path("billing/prices/fees/new/", views.billing_fee_edit, name="billing_fee_new"),
     path("billing/prices/fees/<int:fee_id>/", views.billing_fee_edit, name="billing_fee_edit"),
     path("billing/children/<int:child_id>/", views.billing_child, name="billing_child"),
+]
+# Collections: aging, reminders and late fees, payment plans, write-offs
+provider_patterns += [
+    path("billing/aging/", collections_views.billing_aging, name="billing_aging"),
+    path("billing/reminders/", collections_views.billing_reminders, name="billing_reminders"),
+    path(
+        "billing/reminders/run/",
+        collections_views.billing_reminders_run,
+        name="billing_reminders_run",
+    ),
+    path("billing/payment-plans/", collections_views.billing_plans, name="billing_plans"),
+    path(
+        "billing/accounts/<int:account_id>/plans/new/",
+        collections_views.billing_plan_new,
+        name="billing_plan_new",  # the tuition plan form shares the name with other arguments
+    ),
+    path(
+        "billing/payment-plans/<int:payment_plan_id>/cancel/",
+        collections_views.billing_plan_cancel,
+        name="billing_plan_cancel",
+    ),
+    path("billing/write-offs/", collections_views.billing_writeoffs, name="billing_writeoffs"),
+    path(
+        "billing/accounts/<int:account_id>/write-offs/new/",
+        collections_views.billing_writeoff_new,
+        name="billing_writeoff_new",
+    ),
+    path(
+        "billing/write-offs/<int:writeoff_id>/approve/",
+        collections_views.billing_writeoff_approve,
+        name="billing_writeoff_approve",
+    ),
+    path(
+        "billing/write-offs/<int:writeoff_id>/reject/",
+        collections_views.billing_writeoff_reject,
+        name="billing_writeoff_reject",
+    ),
 ]
 # Documents (statements, invoices, receipts, tax statements) and the accounting export
 provider_patterns += [

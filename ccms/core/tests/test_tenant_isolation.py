@@ -36,6 +36,8 @@ URL_ARGUMENTS = {
     "account_id": lambda t: _payer_account(t).pk,
     "run_id": lambda t: _billing_run(t).pk,
     "entry_id": lambda t: _ledger_entry(t).pk,  # a payment
+    "payment_plan_id": lambda t: _payment_plan(t).pk,
+    "writeoff_id": lambda t: _write_off_request(t).pk,
     "year": lambda t: 2026,
     "month": lambda t: 1,
 }
@@ -161,6 +163,34 @@ def _ledger_entry(t):
         key="isolation:payment",
         actor=None,
     )
+
+
+def _payment_plan(t):
+    from datetime import date
+
+    from ccms.billing.models import PaymentPlan
+
+    return PaymentPlan.objects.get_or_create(
+        provider=t.provider,
+        account=_payer_account(t),
+        defaults={
+            "amount": "100.00",
+            "installments": 2,
+            "frequency": "monthly",
+            "first_due": date(2026, 2, 1),
+            "created_by": t.users["director"],
+        },
+    )[0]
+
+
+def _write_off_request(t):
+    from ccms.billing.models import WriteOffRequest
+
+    return WriteOffRequest.objects.get_or_create(
+        provider=t.provider,
+        account=_payer_account(t),
+        defaults={"amount": "10.00", "reason": "Moved away", "requested_by": t.users["director"]},
+    )[0]
 
 
 ARGUMENT = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}:]+)(?::[^}]*)?\}")
