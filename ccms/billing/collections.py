@@ -929,7 +929,7 @@ def approve_write_off(
 ) -> WriteOffRequest:
     """Post the write-off (closing the named charge, else the oldest open ones)."""
     locked = (
-        WriteOffRequest.objects.select_for_update()
+        WriteOffRequest.objects.select_for_update(of=("self",))
         .select_related("account__provider", "charge")
         .get(pk=request.pk)
     )
@@ -982,7 +982,7 @@ def approve_write_off(
 @transaction.atomic
 def reject_write_off(request: WriteOffRequest, *, actor) -> WriteOffRequest:
     locked = (
-        WriteOffRequest.objects.select_for_update()
+        WriteOffRequest.objects.select_for_update(of=("self",))
         .select_related("account__provider")
         .get(pk=request.pk)
     )
