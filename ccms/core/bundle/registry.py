@@ -5,6 +5,7 @@ from ccms.attendance.bundle import ATTENDANCE
 from ccms.billing.bundle import LEDGER
 from ccms.enrollment.bundle import ENROLLMENTS
 from ccms.families.bundle import CHILDREN, FAMILIES, GUARDIANS
+from ccms.insights.bundle import EXPENSES
 from ccms.subsidy.bundle import CCA_AUTHORIZATIONS
 from ccms.tenancy.bundle import CLASSROOMS, PROVIDERS
 
@@ -18,8 +19,9 @@ BUNDLE_FILES = [
     ATTENDANCE,
     CCA_AUTHORIZATIONS,
     LEDGER,
+    EXPENSES,
 ]
 
 # Files of the bundle format that this version cannot import yet. A bundle holding one is
 # refused rather than imported without it.
-NOT_YET_SUPPORTED = ("expenses.csv",)
+NOT_YET_SUPPORTED: tuple[str, ...] = ()

@@ -439,7 +439,7 @@ def test_an_import_never_moves_a_provider_to_another_alliance(world, tmp_path):
         ({"manifest.json": "{"}, "manifest.json:1: -: Not valid JSON"),
         ({"manifest.json": '{"format": "x", "version": 2}'}, "manifest.json:1: format: Must be"),
         ({"manifest.json": '{"format": "ccms-bundle", "version": 2}'}, "version: Version 2"),
-        ({"expenses.csv": "provider_key,month\n"}, "expenses.csv:1: -: This version of CCMS"),
+        ({"expenses.csv": "provider_key,month\n"}, "expenses.csv:1: category: Required column"),
         ({"notes.csv": "a\n"}, "notes.csv:1: -: Unknown file"),
         ({"providers.csv": "provider_key,name\n"}, "providers.csv:1: kind: Required column"),
         ({"providers.csv": "provider_key,name,kind\nA1,X,center\n"}, "“A1” is not a valid"),
@@ -504,6 +504,7 @@ def test_the_commands_export_a_zip_and_import_it_with_a_json_summary(world, tmp_
                 "attendance.csv",
                 "cca_authorizations.csv",
                 "ledger.csv",
+                "expenses.csv",
             ]
         )
     out = io.StringIO()
