@@ -132,10 +132,11 @@ class Line:
     def detail(self) -> str:
         """Method and receipt number of a payment, or the kind of an adjustment."""
         e = self.entry
+        said = self.description.lower()
         parts = []
-        if e.kind != EntryKind.CHARGE and self.description != e.get_kind_display():
+        if e.kind != EntryKind.CHARGE and e.get_kind_display().lower() not in said:
             parts.append(e.get_kind_display())
-        if e.method:
+        if e.method and e.get_method_display().lower() not in said:
             parts.append(e.get_method_display())
         if e.receipt_number:
             parts.append(f"receipt {e.receipt_number}")
@@ -276,6 +277,13 @@ class StatementSummary:
     charges: Decimal
     credits: Decimal
     closing_balance: Decimal
+
+    @staticmethod
+    def total(rows: list[StatementSummary]) -> dict[str, Decimal]:
+        return {
+            name: sum((getattr(r, name) for r in rows), ZERO)
+            for name in ("opening_balance", "charges", "credits", "closing_balance")
+        }
 
 
 def statements_for_month(accounts, year: int, month: int) -> list[StatementSummary]:

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from ccms.billing import accounting, pdf, statements
@@ -122,7 +123,8 @@ def billing_statements(
     """Every account's statement for a month, to open or print one by one."""
     picked = _month_from_query(request)
     if picked:
-        return redirect("billing_statements", access.provider.slug, *picked)
+        url = reverse("billing_statements", args=[access.provider.slug, *picked])
+        return redirect(url + ("?owing=1" if request.GET.get("owing") else ""))
     if year is None:
         last_month = add_months(provider_today(access.provider).replace(day=1), -1)
         year, month = last_month.year, last_month.month
@@ -130,9 +132,14 @@ def billing_statements(
         rows = statements.statements_for_month(accounts_for(access), year, month)
     except ValidationError as error:
         raise Http404(error.messages[0]) from error
+    owing = bool(request.GET.get("owing"))
+    if owing:
+        rows = [r for r in rows if r.closing_balance > 0]
     first = date(year, month, 1)
     context = {
         "rows": rows,
+        "owing": owing,
+        "totals": statements.StatementSummary.total(rows),
         "month": first,
         "previous": add_months(first, -1),
         "next": add_months(first, 1),
@@ -228,6 +235,7 @@ def billing_tax_statements(
         "year": year,
         "rows": found,
         "years": _year_choices(access.provider, year, today),
+        "this_year": today.year,
         "issuer": statements.issuer_of(access.provider),
         "ein_missing": _ein_missing(access),
         "can_edit": access.can("billing.edit"),

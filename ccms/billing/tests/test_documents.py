@@ -508,6 +508,13 @@ def test_statements_list_and_account_documents(client, world, november):
     listing = client.get(reverse("billing_statements", args=["a1", 2025, 11])).content.decode()
     assert "Family a1" in listing and "$325.00" in listing
     assert client.get(reverse("billing_statements", args=["a1"])).status_code == 200
+    settled = Books(family_account(world.a1.other_child.family))
+    settled.charge("80", date(2025, 11, 3), child=world.a1.other_child)
+    settled.pay("80", date(2025, 11, 4))
+    url = reverse("billing_statements", args=["a1", 2025, 11])
+    assert "Other family a1" in client.get(url).content.decode()
+    owing = client.get(url + "?owing=1").content.decode()
+    assert "Other family a1" not in owing and "1 account" in owing
     picked = client.get(reverse("billing_statements", args=["a1"]) + "?month=2025-10")
     assert picked["Location"] == reverse("billing_statements", args=["a1", 2025, 10])
     docs = client.get(reverse("billing_account_documents", args=["a1", november.account.pk]))
