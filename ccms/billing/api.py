@@ -5,11 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
-from ccms.billing import queries
+from ccms.billing import api_collections, queries
 from ccms.billing.accounts import accounts_for
 from ccms.core.access import access_provider
 
 router = Router()
+# The A/R aging report, the same figures as the aging page.
+router.add_router("", api_collections.router)
 
 
 # --- Accounts and their ledgers (read) -------------------------------------------------------

@@ -272,6 +272,28 @@ def test_aging_page_refuses_guardians_and_staff_and_shows_a_bad_date(a1, client)
     assert "is not a date" in response.content.decode()
 
 
+def test_aging_through_the_api_gives_the_same_figures_as_strings(a1, client):
+    family = family_account(a1.family)
+    charge(family, "300.00", AS_OF - timedelta(days=40))
+    charge(cca_account(a1.provider), "500.00", AS_OF - timedelta(days=3), category="cca")
+    client.force_login(a1.users["consultant"])
+    answer = client.get("/api/providers/a1/billing/aging", {"as_of": AS_OF.isoformat()}).json()
+    assert answer["as_of"] == AS_OF.isoformat()
+    family_row, cca_row, other_row, total_row = answer["by_payer_type"]
+    assert family_row == {
+        "0-30": "0.00", "31-60": "300.00", "61-90": "0.00", "90+": "0.00", "total": "300.00",
+        "payer_type": "family", "accounts": 1,
+    }  # fmt: skip
+    assert (cca_row["0-30"], total_row["total"], total_row["accounts"]) == ("500.00", "800.00", 2)
+    assert [a["name"] for a in answer["accounts"]] == [
+        "Iowa Child Care Assistance (HHS)",
+        "Family a1",
+    ]
+    assert answer["accounts"][1]["oldest_open_charge"] == str(AS_OF - timedelta(days=40))
+    client.force_login(a1.users["guardian"])
+    assert client.get("/api/providers/a1/billing/aging").status_code == 403
+
+
 # --- late payment fees -----------------------------------------------------------------------
 
 
