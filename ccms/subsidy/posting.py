@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ccms.billing.accounts import cca_account, family_account
-from ccms.billing.ledger import post_entry, reverse_entry
+from ccms.billing.accounts import cca_account, family_accounts_by_family
+from ccms.billing.ledger import post_many, reverse_entry
 from ccms.billing.models import Category, EntryKind, LedgerEntry, Method
 from ccms.subsidy.models import StatePayment, Submission, SubmissionLine
-from ccms.subsidy.periods import Period
+from ccms.subsidy.periods import Period, add_business_days
+from ccms.subsidy.reconcile import PAYMENT_DAYS
 
 # (what is posted, line amount field, line entry id field, ledger category)
 PARTS = (
@@ -36,40 +37,49 @@ def _key(submission: Submission, line: SubmissionLine, part: str) -> str:
 
 
 def post_submission(submission: Submission, *, actor) -> None:
-    """Charge what the submission bills, one entry per child and part."""
+    """Charge what the submission bills, one entry per child and part, in one statement. The
+    charges are dated the period's last day (the care they bill); the state's share is due 10
+    business days after the submission."""
     provider = submission.provider
-    on = timezone.localtime(submission.submitted_at, provider.tz).date()
-    state = cca_account(provider)
-    family_accounts = {}
+    submitted_on = timezone.localtime(submission.submitted_at, provider.tz).date()
+    state_due = add_business_days(submitted_on, PAYMENT_DAYS)
     lines = list(submission.lines.select_related("child", "family"))
+    state = cca_account(provider)
+    families = family_accounts_by_family(provider, {line.family_id for line in lines})
+    rows, keys = [], {}
     for line in lines:
         for part, amount_field, id_field, category in PARTS:
             amount = getattr(line, amount_field)
             if amount <= 0:
                 continue
-            if part == "state":
-                account = state
-            else:
-                account = family_accounts.get(line.family_id)
-                if account is None:
-                    account = family_accounts[line.family_id] = family_account(line.family)
-            entry = post_entry(
-                account,
-                kind=EntryKind.CHARGE,
-                amount=amount,
-                on=on,
-                key=_key(submission, line, part),
-                actor=_user(actor),
-                child=line.child,
-                family=line.family,
-                category=category,
-                description=(
-                    f"{DESCRIPTIONS[part]}, {line.child.first_name}, {_label(submission)}: "
-                    f"{line.units_billable} units (submission {submission.number})"
-                ),
-                reference=f"CCA {submission.period_start:%Y-%m-%d} #{submission.number}",
+            key = _key(submission, line, part)
+            keys[key] = (line, id_field)
+            rows.append(
+                {
+                    "account": state if part == "state" else families[line.family_id],
+                    "kind": EntryKind.CHARGE,
+                    "amount": amount,
+                    "on": submission.period_end,
+                    "due_on": state_due if part == "state" else None,
+                    "key": key,
+                    "child": line.child,
+                    "family_id": line.family_id,
+                    "category": category,
+                    "description": (
+                        f"{DESCRIPTIONS[part]}, {line.child.first_name}, {_label(submission)}: "
+                        f"{line.units_billable} units (submission {submission.number})"
+                    ),
+                    "reference": f"CCA {submission.period_start:%Y-%m-%d} #{submission.number}",
+                }
             )
-            setattr(line, id_field, entry.pk)
+    if not rows:
+        return
+    # Keys already posted are skipped by the database: posting twice charges nothing twice.
+    post_many(rows, actor=_user(actor))
+    posted = LedgerEntry.objects.filter(provider_id=provider.pk, key__in=list(keys))
+    for key, pk in posted.values_list("key", "id"):
+        line, id_field = keys[key]
+        setattr(line, id_field, pk)
     SubmissionLine.objects.bulk_update(
         lines, ["state_entry_id", "family_fee_entry_id", "difference_entry_id"]
     )
@@ -95,30 +105,37 @@ def reverse_submission(submission: Submission, *, actor, reason: str) -> None:
 
 
 def post_state_payments(payments: list[StatePayment], *, period: Period, actor) -> None:
-    """Each child's payment from the state, on the provider's CCA payer account."""
-    if not payments:
+    """Each child's payment from the state, on the provider's CCA payer account, in one
+    statement (a remittance may cover many children)."""
+    paid = [p for p in payments if p.amount > 0]
+    if not paid:
         return
-    account = cca_account(payments[0].provider)
-    for payment in payments:
-        if payment.amount <= 0:
-            continue
-        child = payment.child
-        entry = post_entry(
-            account,
-            kind=EntryKind.PAYMENT,
-            amount=payment.amount,
-            on=payment.paid_on,
-            key=f"cca:payment:{payment.pk}",
-            actor=_user(actor),
-            child=child,
-            family=child.family,
-            category=Category.CCA,
-            method=Method.STATE,
-            receipt_number=payment.reference,
-            description=f"CCA payment for {child.first_name}, {period.label}",
-        )
-        payment.ledger_entry_id = entry.pk
-        StatePayment.objects.filter(pk=payment.pk).update(ledger_entry_id=entry.pk)
+    account = cca_account(paid[0].provider)
+    rows = [
+        {
+            "account": account,
+            "kind": EntryKind.PAYMENT,
+            "amount": payment.amount,
+            "on": payment.paid_on,
+            "key": f"cca:payment:{payment.pk}",
+            "child": payment.child,
+            "family_id": payment.child.family_id,
+            "category": Category.CCA,
+            "method": Method.STATE,
+            "reference": payment.reference,
+            "description": f"CCA payment for {payment.child.first_name}, {period.label}",
+        }
+        for payment in paid
+    ]
+    post_many(rows, actor=_user(actor))
+    by_key = dict(
+        LedgerEntry.objects.filter(
+            provider_id=account.provider_id, key__in=[row["key"] for row in rows]
+        ).values_list("key", "id")
+    )
+    for payment in paid:
+        payment.ledger_entry_id = by_key.get(f"cca:payment:{payment.pk}")
+    StatePayment.objects.bulk_update(paid, ["ledger_entry_id"])
 
 
 def _label(submission: Submission) -> str:

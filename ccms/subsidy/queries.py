@@ -225,6 +225,9 @@ class AuthorizationRow:
     ends_soon: bool
     renewed: bool
     units_used: int | None = None
+    # The units the child will have used by the period's end at its pace so far.
+    units_projected: int | None = None
+    period_end: date | None = None
 
     @property
     def warnings(self) -> list[str]:
@@ -232,16 +235,17 @@ class AuthorizationRow:
         a = self.authorization
         if self.ends_soon and not self.renewed:
             found.append(f"Ends {a.end_date:%b %-d, %Y}: ask the family to renew")
-        if self.units_used is not None and self.units_used >= a.units_per_period:
+        if self.units_used is not None and self.units_used > a.units_per_period:
             over = self.units_used - a.units_per_period
             found.append(
-                f"All {a.units_per_period} units of this period used"
-                + (f" ({over} over)" if over else "")
+                f"{self.units_used} units used of {a.units_per_period} authorized this period: "
+                f"{over} will not be paid"
             )
-        elif self.units_used is not None and self.units_used >= a.units_per_period * Decimal(
-            units.UNITS_WARNING_SHARE
-        ):
-            found.append(f"{self.units_used} of {a.units_per_period} units of this period used")
+        elif self.units_projected is not None and self.units_projected > a.units_per_period:
+            found.append(
+                f"{self.units_used} of {a.units_per_period} units used; at this pace "
+                f"{self.units_projected} by {self.period_end:%b %-d}"
+            )
         return found
 
 
@@ -249,16 +253,19 @@ def authorization_rows(
     provider: Provider, today: date, current: units.PeriodResult | None
 ) -> list[AuthorizationRow]:
     """Every authorization of the provider with its warnings: ending within 30 days (and not
-    renewed) and close to using the current period's units."""
+    renewed), and over the current period's units or on pace to be."""
     authorizations = list(
         Authorization.objects.filter(provider=provider).select_related("child__family")
     )
     latest_end: dict[int, date] = {}
     for a in authorizations:
         latest_end[a.child_id] = max(latest_end.get(a.child_id, a.end_date), a.end_date)
-    used = {}
+    used, projected = {}, {}
     if current is not None:
-        used = {c.record.terms.authorization_id: c.units_attended for c in current.children}
+        for c in current.children:
+            key = c.record.terms.authorization_id
+            used[key] = c.units_attended
+            projected[key] = units.projected_units(c.units_attended, current.period, today)
     rows = []
     for a in authorizations:
         status = (
@@ -272,6 +279,8 @@ def authorization_rows(
                 and a.end_date <= today + timedelta(EXPIRY_WARNING_DAYS),
                 renewed=latest_end[a.child_id] > a.end_date,
                 units_used=used.get(a.pk),
+                units_projected=projected.get(a.pk),
+                period_end=current.period.end if current is not None else None,
             )
         )
     return rows

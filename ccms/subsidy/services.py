@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -352,12 +352,19 @@ def save_transport(
 
 
 def submit_period(
-    *, provider: Provider, period: Period, actor, today: date | None = None
+    *,
+    provider: Provider,
+    period: Period,
+    actor,
+    today: date | None = None,
+    at: datetime | None = None,
 ) -> Submission:
     """Submit a period that has ended and has no blocking errors: the feed is stored as sent,
     the children's days lock, and the amounts are billed. Transmit it with
-    `transmit_submission` once this returns (outside the transaction)."""
-    today = today or provider_today(provider)
+    `transmit_submission` once this returns (outside the transaction). `at` is the moment of
+    submission, now unless given (the demo submits past periods when they were due)."""
+    at = at or timezone.now()
+    today = today or timezone.localtime(at, provider.tz).date()
     if period.end >= today:
         raise ValidationError(
             f"The period {period.label} ends on {period.end:%b %-d}; submit it from "
@@ -365,14 +372,14 @@ def submit_period(
         )
     try:
         with transaction.atomic():
-            return _submit(provider=provider, period=period, actor=actor, today=today)
+            return _submit(provider=provider, period=period, actor=actor, today=today, at=at)
     except IntegrityError:
         if queries.live_submission(provider, period) is not None:
             raise ValidationError(f"The period {period.label} was just submitted.") from None
         raise
 
 
-def _submit(*, provider: Provider, period: Period, actor, today: date) -> Submission:
+def _submit(*, provider: Provider, period: Period, actor, today: date, at) -> Submission:
     # Serialize submissions of one provider: the number sequence and the one-live rule.
     Provider.objects.select_for_update().filter(pk=provider.pk).first()
     live = queries.live_submission(provider, period)
@@ -392,7 +399,7 @@ def _submit(*, provider: Provider, period: Period, actor, today: date) -> Submis
         period_end=period.end,
         period_kind=period.kind,
         number=number,
-        submitted_at=timezone.now(),
+        submitted_at=at,
         submitted_by=actor if getattr(actor, "pk", None) else None,
         units_billable=result.units_billable,
         state_amount=result.state_amount,
@@ -604,10 +611,43 @@ def record_state_payments(
             source=source,
             entered_by=actor if getattr(actor, "pk", None) else None,
         )
-        save_audited(payment, actor=actor, reason=f"State payment for {period.label}")
+        payment.full_clean(exclude=["provider", "child", "entered_by"])
         payments.append(payment)
+    # A remittance covers many children: one statement for the rows, their history and their
+    # audit entries, as a save of each would give.
+    StatePayment.objects.bulk_create(payments)
+    _audit_created(provider, payments, actor=actor, reason=f"State payment for {period.label}")
     _post_payments(payments, period=period, actor=actor)
     return payments
+
+
+def _audit_created(provider: Provider, rows: list, *, actor, reason: str) -> None:
+    from ccms.core.audit import build_audit_event, display_value
+    from ccms.core.models import AuditAction, AuditEvent
+
+    user = actor if getattr(actor, "pk", None) else None
+    now = timezone.now()
+    model = type(rows[0])
+    model.history.bulk_history_create(
+        rows, default_user=user, default_change_reason=reason, default_date=now
+    )
+    fields = [f for f in model._meta.concrete_fields if f.attname != "id"]
+    AuditEvent.objects.bulk_create(
+        build_audit_event(
+            row,
+            action=AuditAction.CREATED,
+            changes={
+                f.verbose_name: ["", display_value(getattr(row, f.attname))]
+                for f in fields
+                if display_value(getattr(row, f.attname))
+            },
+            actor=user,
+            reason=reason,
+            at=now,
+            owners=(provider.alliance_id, provider.pk),
+        )
+        for row in rows
+    )
 
 
 PAYMENT_FILE = "payments.csv"

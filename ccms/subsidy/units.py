@@ -24,8 +24,6 @@ from ccms.subsidy.periods import Period
 
 MINUTES_PER_UNIT = 300
 ZERO = Decimal("0.00")
-# A warning when a child has used this share of the period's authorized units.
-UNITS_WARNING_SHARE = Decimal("0.8")
 
 
 class ErrorCode(StrEnum):
@@ -202,12 +200,6 @@ class ChildResult:
     def absence_days(self) -> int:
         return sum(1 for day in self.days if day.absence_reason)
 
-    @property
-    def close_to_limit(self) -> bool:
-        """Units used reach the warning share of the authorization (or pass it)."""
-        limit = self.units_authorized
-        return limit > 0 and self.units_attended >= limit * UNITS_WARNING_SHARE
-
 
 @dataclass
 class PeriodResult:
@@ -266,6 +258,16 @@ def pair_minutes(check_in: datetime, check_out: datetime) -> int:
     start = check_in.astimezone(UTC).replace(second=0, microsecond=0)
     end = check_out.astimezone(UTC).replace(second=0, microsecond=0)
     return int((end - start).total_seconds() // 60)
+
+
+def projected_units(used: int, period: Period, today: date) -> int:
+    """The units a child will have used by the period's end at the pace of its weekdays so
+    far (today not counted: the day is not over)."""
+    weekdays = [d for d in period.days if d.weekday() < 5]
+    past = sum(1 for d in weekdays if d < today)
+    if past == 0 or past >= len(weekdays):
+        return used
+    return math.ceil(used * len(weekdays) / past)
 
 
 def age_group(birth_date: date, on: date, override: str = "") -> str:

@@ -91,7 +91,7 @@ def test_the_states_payment_is_a_payment_on_the_cca_account(cca):
     state = cca_account(cca.provider)
     assert balance(state) == 0
     payment = LedgerEntry.objects.get(pk=payments[0].ledger_entry_id)
-    assert (payment.kind, payment.category, payment.method, payment.receipt_number) == (
+    assert (payment.kind, payment.category, payment.method, payment.reference) == (
         "payment",
         "cca",
         "state",

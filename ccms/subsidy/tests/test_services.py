@@ -369,6 +369,9 @@ def test_payment_in_full_reconciles_the_period(cca):
     pay(cca, {cca.child: "76.38", cca.other: "114.30"})
     rec = reconcile(cca.provider, cca.period, today=cca.today)
     assert rec.status == "reconciled" and rec.paid == rec.billed == D("190.68")
+    events = AuditEvent.objects.filter(object_type="State payment")
+    assert events.count() == 2 and {e.actor for e in events} == {cca.director}
+    assert all(e.reason == f"State payment for {cca.period.label}" for e in events)
 
 
 def test_a_missing_child_and_a_unit_short_are_flagged(cca):
