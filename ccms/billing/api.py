@@ -5,13 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
-from ccms.billing import api_collections, queries
+from ccms.billing import api_collections, api_payments, queries
 from ccms.billing.accounts import accounts_for
 from ccms.core.access import access_provider
 
 router = Router()
 # The A/R aging report, the same figures as the aging page.
 router.add_router("", api_collections.router)
+# Payments (POST with an Idempotency-Key) live in their own module.
+router.add_router("", api_payments.router)
 
 
 # --- Accounts and their ledgers (read) -------------------------------------------------------

@@ -39,6 +39,7 @@ BILLING_PAGES = [
     ),
     Page("Tax statements", "billing_tax_statements", "billing.view", ("billing_tax_statement",)),
     Page("Accounting export", "billing_accounting", "billing.view"),
+    Page("Autopay & ACH", "billing_ach", "billing.view", ("billing_ach_batch",)),
 ]
 
 

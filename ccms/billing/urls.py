@@ -3,6 +3,7 @@ from django.urls import path
 from ccms.billing import views
 from ccms.billing import views_collections as collections_views
 from ccms.billing import views_documents as documents
+from ccms.billing import views_payments as payments_views
 
 # Pages under /p/<provider>/
 provider_patterns: list = [
@@ -132,7 +133,57 @@ provider_patterns += [
     ),
     path("billing/accounting/", documents.billing_accounting, name="billing_accounting"),
 ]
+# Payments: the desk's payments and receipts, paying online, autopay, ACH files and returns
+provider_patterns += [
+    path(
+        "billing/accounts/<int:account_id>/payments/new/",
+        payments_views.billing_payment_new,
+        name="billing_payment_new",
+    ),
+    path(
+        "billing/receipts/<int:entry_id>/", payments_views.billing_receipt, name="billing_receipt"
+    ),
+    path(
+        "billing/receipts/<int:entry_id>/refund/",
+        payments_views.billing_refund,
+        name="billing_refund",
+    ),
+    path("billing/pay/<int:account_id>/", payments_views.billing_pay, name="billing_pay"),
+    path(
+        "billing/card/checkout/<int:intent_id>/",
+        payments_views.billing_card_checkout,
+        name="billing_card_checkout",
+    ),
+    path(
+        "billing/autopay/<int:account_id>/", payments_views.billing_autopay, name="billing_autopay"
+    ),
+    path(
+        "billing/autopay/<int:account_id>/card/",
+        payments_views.billing_autopay_card,
+        name="billing_autopay_card",
+    ),
+    path(
+        "billing/autopay/<int:account_id>/cancel/",
+        payments_views.billing_autopay_cancel,
+        name="billing_autopay_cancel",
+    ),
+    path("billing/ach/", payments_views.billing_ach, name="billing_ach"),
+    path("billing/ach/run/", payments_views.billing_autopay_run, name="billing_autopay_run"),
+    path("billing/ach/returns/", payments_views.billing_ach_returns, name="billing_ach_returns"),
+    path("billing/ach/<int:batch_id>/", payments_views.billing_ach_batch, name="billing_ach_batch"),
+    path(
+        "billing/ach/<int:batch_id>/file/", payments_views.billing_ach_file, name="billing_ach_file"
+    ),
+]
 # Pages under /alliance/<alliance>/
 alliance_patterns: list = []
 # Pages with no signed-in user (each checks its own signature or token)
 public_patterns: list = []
+# The card processor's signed events (tested in ccms/billing/tests/test_card.py)
+public_patterns += [
+    path(
+        "billing/webhooks/card/<slug:provider>/",
+        payments_views.billing_card_webhook,
+        name="billing_card_webhook",
+    ),
+]

@@ -12,7 +12,17 @@ from ccms.core.models import AuditEvent
 # URL prefixes that name no tenant: sign-in (allauth), the API schema and docs, and the pages for
 # families without an account (a provider's public inquiry page, the packet opened by its token;
 # both tested in ccms/enrollment/tests/test_registration.py).
-PUBLIC_PREFIXES = ("accounts/", "api/docs", "api/openapi.json", "static/", "enroll/", "packet/")
+# The card processor's webhook is public and checks its signature instead (ccms/billing/tests/
+# test_card.py).
+PUBLIC_PREFIXES = (
+    "accounts/",
+    "api/docs",
+    "api/openapi.json",
+    "static/",
+    "enroll/",
+    "packet/",
+    "billing/webhooks/",
+)
 # Pages with no tenant in the URL; each lists only what the user may see (tested elsewhere).
 UNSCOPED = {"", "healthz", "providers/", "api/providers", "api/"}
 
@@ -38,6 +48,8 @@ URL_ARGUMENTS = {
     "entry_id": lambda t: _ledger_entry(t).pk,  # a payment
     "payment_plan_id": lambda t: _payment_plan(t).pk,
     "writeoff_id": lambda t: _write_off_request(t).pk,
+    "intent_id": lambda t: _payment_intent(t).pk,
+    "batch_id": lambda t: _ach_batch(t).pk,
     "year": lambda t: 2026,
     "month": lambda t: 1,
 }
@@ -163,6 +175,24 @@ def _ledger_entry(t):
         key="isolation:payment",
         actor=None,
     )
+
+
+def _payment_intent(t):
+    from ccms.billing.processors import card_processor
+
+    return card_processor().create_payment_intent(
+        _payer_account(t), "25.00", "isolation:intent", None
+    )
+
+
+def _ach_batch(t):
+    from datetime import date
+
+    from ccms.billing.models import AchBatch
+
+    return AchBatch.objects.get_or_create(
+        provider=t.provider, effective_date=date(2026, 1, 5), defaults={"file_text": "1"}
+    )[0]
 
 
 def _payment_plan(t):
