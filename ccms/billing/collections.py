@@ -130,10 +130,10 @@ class PlanStatus:
 
     @property
     def label(self) -> str:
-        if not self.plan.is_active:
-            return "Cancelled"
         if self.completed:
             return "Paid off"
+        if not self.plan.is_active:
+            return "Cancelled"
         return "On track" if self.on_track else f"Behind by {money(self.behind_by)}"
 
 

@@ -167,7 +167,7 @@ def billing_plan_cancel(request: HttpRequest, access: ProviderAccess, payment_pl
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"The payment plan of {plan.account.name} is cancelled.")
+        messages.success(request, f"The payment plan of {plan.account.name} has ended.")
     return redirect("billing_plans", access.provider.slug)
 
 

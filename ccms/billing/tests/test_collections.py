@@ -583,7 +583,7 @@ def test_plans_page_shows_the_schedule_and_a_plan_can_be_cancelled(world, a1, cl
     assert client.get(url(a1, "billing_plan_new", account.pk)).status_code == 403
     client.force_login(hub_staff(world))
     response = client.post(url(a1, "billing_plan_cancel", plan.pk), follow=True)
-    assert "is cancelled" in response.content.decode()
+    assert "The payment plan of Family a1 has ended." in response.content.decode()
     plan.refresh_from_db()
     assert not plan.is_active and collections.active_plan(account) is None
 
