@@ -1,11 +1,16 @@
 """The autopay run's NACHA file and the bank's return file."""
 
+import json
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from ccms.billing import autopay, ledger, nacha
 from ccms.billing.accounts import billing_settings, family_account
@@ -224,3 +229,94 @@ def test_a_return_for_another_providers_trace_is_left_alone(demo_run, world):
 def test_a_file_that_is_not_a_return_file_is_refused_with_the_reason(world):
     with pytest.raises(ValidationError, match="not an ACH file"):
         nacha.process_returns(world.a1.provider, "hello\n", actor=None)
+
+
+# --- the pages and the command line -------------------------------------------------------------
+
+
+def test_the_ach_page_lists_files_and_the_director_downloads_one(client, demo_run):
+    tenant, _, result = demo_run
+    client.force_login(tenant.users["director"])
+    page = client.get(reverse("billing_ach", args=["a1"]))
+    assert page.status_code == 200 and b"2,698.35" in page.content
+    assert b"Autopay family 0" in page.content  # the autopay accounts
+    download = client.get(reverse("billing_ach_file", args=["a1", result.batch.pk]))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith(
+        'attachment; filename="ach-a1-20260309-A.txt"'
+    )
+    assert download.content.decode() == result.batch.file_text
+    detail = client.get(reverse("billing_ach_batch", args=["a1", result.batch.pk]))
+    assert detail.status_code == 200 and b"Checked" in detail.content
+    assert b"000123450" not in detail.content  # bank account numbers are never shown
+
+
+def test_consultants_see_the_files_but_cannot_download_account_numbers(client, demo_run):
+    tenant, _, result = demo_run
+    client.force_login(tenant.users["consultant"])
+    assert client.get(reverse("billing_ach", args=["a1"])).status_code == 200
+    assert client.get(reverse("billing_ach_file", args=["a1", result.batch.pk])).status_code == 403
+    assert client.post(reverse("billing_autopay_run", args=["a1"])).status_code == 403
+
+
+def test_uploading_a_return_file_reverses_the_payment(
+    client, demo_run, django_capture_on_commit_callbacks
+):
+    tenant, _, result = demo_run
+    entry = result.batch.entries.first()
+    text = nacha.build_return_file(
+        result.batch, {entry.trace_number: "R01"}, billing_settings(tenant.provider)
+    )
+    client.force_login(tenant.users["director"])
+    upload = SimpleUploadedFile("returns.ach", text.encode(), content_type="text/plain")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("billing_ach_returns", args=["a1"]), {"file": upload}, follow=True
+        )
+    assert b"1 payment(s) returned and reversed" in response.content
+    entry.refresh_from_db()
+    assert entry.return_code == "R01"
+    bad = SimpleUploadedFile("x.txt", b"not a file", content_type="text/plain")
+    response = client.post(reverse("billing_ach_returns", args=["a1"]), {"file": bad}, follow=True)
+    assert b"not an ACH file" in response.content
+
+
+def test_the_run_button_makes_the_file(client, world):
+    ach_ready(world.a1.provider)
+    autopay_families(world.a1, count=2)
+    client.force_login(world.a1.users["director"])
+    response = client.post(reverse("billing_autopay_run", args=["a1"]), follow=True)
+    assert b"Autopay for" in response.content
+    batch = AchBatch.objects.get()
+    assert batch.entry_count == 2 and nacha.check(batch.file_text) == []
+
+
+def test_the_run_button_says_what_bank_details_are_missing(client, world):
+    autopay_families(world.a1, count=1)
+    client.force_login(world.a1.users["director"])
+    response = client.post(reverse("billing_autopay_run", args=["a1"]), follow=True)
+    assert b"routing number" in response.content and not AchBatch.objects.exists()
+
+
+def test_ccms_billing_autopay_runs_from_the_command_line(world):
+    ach_ready(world.a1.provider)
+    autopay_families(world.a1, count=3)
+    out = StringIO()
+    call_command(
+        "billing", "autopay", "--provider", "a1", "--date", "2026-03-06", "--json", stdout=out
+    )
+    result = json.loads(out.getvalue())
+    assert result["ach_debits"] == 3 and result["ach_effective_date"] == "2026-03-09"
+    again = StringIO()
+    call_command("billing", "autopay", "--provider", "a1", "--date", "2026-03-06", stdout=again)
+    assert "no bank debits due" in again.getvalue()
+    with pytest.raises(CommandError, match="No provider"):
+        call_command("billing", "autopay", "--provider", "nope")
+
+
+def test_the_autopay_task_runs_the_same_service(world):
+    from ccms.core import tasks
+
+    ach_ready(world.a1.provider)
+    autopay_families(world.a1, count=1)
+    task = tasks.enqueue("billing.run_autopay", provider_id=world.a1.provider.pk, on="2026-03-06")
+    assert task.status == "done" and AchBatch.objects.get().entry_count == 1

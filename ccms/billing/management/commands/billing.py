@@ -102,9 +102,46 @@ def daily(command, options):
         command.stdout.write(f"{result.provider.name}, {result.today}: {result.summary()}")
 
 
+def add_autopay(parser):
+    parser.add_argument("--provider", required=True, help="provider key")
+    parser.add_argument("--date", help="balances owed on this day, YYYY-MM-DD (default: today)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def autopay(command, options):
+    from ccms.billing import autopay as autopay_
+    from ccms.core.dates import provider_today
+
+    provider = provider_by_key(options["provider"])
+    day = parse_day(options["date"]) if options["date"] else provider_today(provider)
+    try:
+        result = autopay_.run_autopay(provider, day, None)
+    except ValidationError as error:
+        raise CommandError(" ".join(error.messages)) from error
+    figures = result.as_dict()
+    if options["json"]:
+        command.stdout.write(json.dumps({"provider": provider.slug, **figures}, indent=2))
+        return
+    lines = [f"{provider.name}, autopay for {day}:"]
+    if result.batch:
+        lines.append(
+            f"  ACH file {result.batch.file_id_modifier} effective {result.batch.effective_date}: "
+            f"{result.ach_count} debit(s), {result.ach_total}; download it from the Autopay & "
+            "ACH page and upload it to the bank."
+        )
+    else:
+        lines.append("  no bank debits due")
+    lines.append(
+        f"  cards: {figures['card_paid']} paid ({figures['card_paid_total']}), "
+        f"{figures['card_declined']} declined"
+    )
+    command.stdout.write("\n".join(lines))
+
+
 SUBCOMMANDS = {
     "run": (add_run, run, "post (or --preview) a billing period's charges"),
     "daily": (add_daily, daily, "charge late payment fees and e-mail reminders"),
+    "autopay": (add_autopay, autopay, "take autopay balances: an ACH file and card charges"),
 }
 
 
