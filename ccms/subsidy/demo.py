@@ -74,7 +74,8 @@ def _subsidized(provider, rng, numbers, *, first_day: date, today: date) -> list
             ends_soon = rng.random() < 0.06
             # Most are authorized full time; some for less than they attend.
             authorized = units if rng.random() < 0.85 else units * 4 // 5
-            start = first_day - timedelta(days=rng.randint(10, 200))
+            # The demo's attendance starts with the first period shown as submitted.
+            start = first_day
             Authorization.objects.create(
                 provider=provider,
                 child=child,

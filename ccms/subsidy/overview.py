@@ -255,7 +255,8 @@ def _items(status: PeriodStatus, today: date) -> list[QueueItem]:
                 "due",
                 provider,
                 f"{period.label} is ready to submit",
-                f"{len(result.children)} children, {result.units_billable} units, "
+                f"{_count(len(result.children), 'child', 'children')}, "
+                f"{_count(result.units_billable, 'unit', 'units')}, "
                 f"${result.state_amount:,.2f} from the state.",
                 url,
                 "Review and submit",
@@ -361,3 +362,7 @@ def child_names(result: PeriodResult | None) -> dict[str, str]:
     if result is None:
         return {}
     return {c.record.key: f"{c.record.first_name} {c.record.last_name}" for c in result.children}
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"

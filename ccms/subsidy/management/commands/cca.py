@@ -149,7 +149,8 @@ class Command(BaseCommand):
             return self._out(rows)
         for row in rows:
             number = f" (submission {row['submission']})" if row["submission"] else ""
-            errors = f", {row['blocking_errors']} errors" if row["blocking_errors"] else ""
+            count = row["blocking_errors"]
+            errors = f", {count} error{'s' if count != 1 else ''}" if count else ""
             line = f"{row['period']}  {row['label']:<28} {row['status']}"
             self.stdout.write(f"{line}{number}{errors}")
 
