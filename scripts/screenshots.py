@@ -111,6 +111,27 @@ def guardian_home(page: Page) -> None:
     page.goto("/p/sunrise/")
 
 
+def subsidy_queue(page: Page) -> None:
+    sign_in(page, "hub@prairie.demo", code=True)
+    page.goto("/alliance/prairie/subsidy/")
+
+
+def subsidy_period(page: Page) -> None:
+    """The period the demo left with a missing check-out, as the hub opens it."""
+    sign_in(page, "hub@prairie.demo", code=True)
+    page.goto("/p/sunrise/cca/")
+    page.get_by_role("link", name="Fix 1 error").click()
+    page.get_by_role("heading", name="Errors and notes").wait_for()
+
+
+def subsidy_reconcile(page: Page) -> None:
+    """The period the state paid a unit short."""
+    sign_in(page, "hub@prairie.demo", code=True)
+    page.goto("/p/maple-street/cca/")
+    page.get_by_role("link", name="Reconcile", exact=True).click()
+    page.get_by_role("heading", name="Payments recorded").wait_for()
+
+
 SHOTS: dict[str, Callable[[Page], None]] = {
     "signin": signin,
     "signin-code": signin_code,
@@ -119,6 +140,9 @@ SHOTS: dict[str, Callable[[Page], None]] = {
     "classroom-errors": classroom_errors,
     "state-home": state_home,
     "guardian-home": guardian_home,
+    "subsidy-queue": subsidy_queue,
+    "subsidy-period": subsidy_period,
+    "subsidy-reconcile": subsidy_reconcile,
 }
 
 
