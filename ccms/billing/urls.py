@@ -32,8 +32,16 @@ provider_patterns: list = [
     path("billing/runs/", views.billing_runs, name="billing_runs"),
     path("billing/runs/<int:run_id>/", views.billing_run, name="billing_run"),
     path("billing/prices/", views.billing_prices, name="billing_prices"),
-    path("billing/prices/plans/new/", views.billing_plan_edit, name="billing_plan_new"),
-    path("billing/prices/plans/<int:plan_id>/", views.billing_plan_edit, name="billing_plan_edit"),
+    path(
+        "billing/prices/plans/new/",
+        views.billing_tuition_plan_edit,
+        name="billing_tuition_plan_new",
+    ),
+    path(
+        "billing/prices/plans/<int:tuition_plan_id>/",
+        views.billing_tuition_plan_edit,
+        name="billing_tuition_plan_edit",
+    ),
     path("billing/prices/fees/new/", views.billing_fee_edit, name="billing_fee_new"),
     path("billing/prices/fees/<int:fee_id>/", views.billing_fee_edit, name="billing_fee_edit"),
     path("billing/children/<int:child_id>/", views.billing_child, name="billing_child"),
@@ -51,7 +59,7 @@ provider_patterns += [
     path(
         "billing/accounts/<int:account_id>/plans/new/",
         collections_views.billing_plan_new,
-        name="billing_plan_new",  # the tuition plan form shares the name with other arguments
+        name="billing_plan_new",
     ),
     path(
         "billing/payment-plans/<int:payment_plan_id>/cancel/",

@@ -310,9 +310,11 @@ def _edit_row(request, access, model, form_class, pk, title, reason):
 
 @provider_view("billing.edit")
 @require_http_methods(["GET", "POST"])
-def billing_plan_edit(request, access, plan_id: int = 0):
-    title = "Edit tuition plan" if plan_id else "New tuition plan"
-    return _edit_row(request, access, TuitionPlan, TuitionPlanForm, plan_id, title, "Tuition plan")
+def billing_tuition_plan_edit(request, access, tuition_plan_id: int = 0):
+    title = "Edit tuition plan" if tuition_plan_id else "New tuition plan"
+    return _edit_row(
+        request, access, TuitionPlan, TuitionPlanForm, tuition_plan_id, title, "Tuition plan"
+    )
 
 
 @provider_view("billing.edit")
