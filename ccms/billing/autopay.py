@@ -51,7 +51,7 @@ def authorization_text(account: PayerAccount, method: str, detail: str = "") -> 
     settings = billing_settings(provider)
     payee = settings.legal_name or provider.name
     if method == AutopayMethod.ACH:
-        what = f"debit my {detail or 'bank'} account named above"
+        what = f"debit the {detail or 'bank'} account I enter on this form"
         fee = (
             f" If my bank returns a debit, a returned payment fee of ${settings.nsf_fee} is "
             "added to my account."
@@ -137,7 +137,6 @@ def set_up_ach(
         errors["accepted"] = "Read and accept the authorization to set up autopay."
     if errors:
         raise ValidationError(errors)
-    kind = AccountType(account_type).label.lower()
     mandate = AutopayMandate(
         provider_id=account.provider_id,
         account=account,
@@ -147,7 +146,8 @@ def set_up_ach(
         bank_account_number=account_number,
         bank_account_type=account_type,
         last4=account_number[-4:],
-        authorization_text=authorization_text(account, AutopayMethod.ACH, kind),
+        # the words shown on the form, as the payer accepted them
+        authorization_text=authorization_text(account, AutopayMethod.ACH, "bank"),
         authorized_at=timezone.now(),
         authorized_by=actor,
         authorized_ip=ip,

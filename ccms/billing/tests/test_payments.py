@@ -188,7 +188,7 @@ def test_a_guardian_sets_up_bank_debit_stored_encrypted_and_shown_masked(client,
     assert response.status_code == 302
     mandate = AutopayMandate.objects.get(account=account, is_active=True)
     assert mandate.bank_account_number == "123456789012" and mandate.last4 == "9012"
-    assert mandate.authorized_ip == "203.0.113.9" and "debit my checking account" in (
+    assert mandate.authorized_ip == "203.0.113.9" and "debit the bank account I enter" in (
         mandate.authorization_text
     )
     with connection.cursor() as cursor:
