@@ -2,7 +2,7 @@
 
 import io
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -132,3 +132,45 @@ def test_the_rates_in_force(db):
     assert "Rates from 2024-07-01" in out and "51.94" in out
     with pytest.raises(CommandError, match="No CCA rate table is in force on 2024-01-01"):
         cca_command("rates", "--on", "2024-01-01")
+
+
+def test_a_new_rate_table_is_added_from_the_csv_of_the_one_in_force(db, tmp_path):
+    out, _ = cca_command("rates", "--on", "2025-01-01", "--csv")
+    raised = out.replace("19.50", "20.50")
+    (tmp_path / "rates.csv").write_text(raised)
+    cca_command(
+        "add-rates", str(tmp_path / "rates.csv"), "--effective-from", "2026-07-01",
+        "--source", "441 IAC 170.4(7), 2026",
+    )  # fmt: skip
+    out, _ = cca_command("rates", "--on", "2026-07-01", "--csv")
+    assert out == raised
+    assert cca_command("rates", "--on", "2026-06-30", "--csv")[0].count("19.50") > 0
+    with pytest.raises(CommandError, match="exists already and is never edited"):
+        cca_command(
+            "add-rates", str(tmp_path / "rates.csv"), "--effective-from", "2026-07-01",
+            "--source", "again",
+        )  # fmt: skip
+    (tmp_path / "bad.csv").write_text(out.replace("false", "maybe", 1).replace("20.50", "x", 1))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was added"):
+        call_command(
+            "cca", "add-rates", str(tmp_path / "bad.csv"), "--effective-from", "2027-07-01",
+            "--source", "bad", stderr=err,
+        )  # fmt: skip
+    assert "bad.csv:2: special_needs: write true or false." in err.getvalue()
+    assert "amount: “x” is not an amount" in err.getvalue()
+
+
+def test_a_new_fee_chart_is_added_from_a_csv(db, tmp_path):
+    from ccms.families.models import FeeLevel
+    from ccms.subsidy import queries
+
+    rows = ["level,one_child,two_children,three_or_more"]
+    rows += [f"{level},1.00,1.25,1.50" for level in FeeLevel.values]
+    (tmp_path / "fees.csv").write_text("\n".join(rows) + "\n")
+    cca_command(
+        "add-fee-chart", str(tmp_path / "fees.csv"), "--effective-from", "2026-07-01",
+        "--source", "HHS 2026",
+    )  # fmt: skip
+    chart = queries.fee_chart_on(date(2026, 7, 1))
+    assert chart.source == "HHS 2026" and chart.fees.get(level="C").two_children == 1.25

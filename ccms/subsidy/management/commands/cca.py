@@ -11,8 +11,11 @@ ccms cca rates [--on YYYY-MM-DD]
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,12 +78,29 @@ class Command(BaseCommand):
         queue.add_argument("--alliance", required=True, help="The alliance's slug.")
         queue.add_argument("--json", action="store_true", dest="as_json")
 
-        rates = sub.add_parser("rates", help="The CCA rate tables and fee charts on a day.")
+        rates = sub.add_parser("rates", help="The CCA rate table and fee chart on a day.")
         rates.add_argument("--on", help="YYYY-MM-DD (default: today)")
+        rates.add_argument(
+            "--csv",
+            action="store_true",
+            dest="as_csv",
+            help="Print the rate table as CSV, the form add-rates reads.",
+        )
+
+        for name, what, columns in (
+            ("add-rates", "rate table", RATE_COLUMNS),
+            ("add-fee-chart", "family fee chart", FEE_COLUMNS),
+        ):
+            adder = sub.add_parser(
+                name, help=f"Add a new {what} from a date (tables are never edited)."
+            )
+            adder.add_argument("file", help=f"CSV with the columns {', '.join(columns)}.")
+            adder.add_argument("--effective-from", required=True, help="YYYY-MM-DD")
+            adder.add_argument("--source", required=True, help="Where it comes from.")
 
     def handle(self, *args, action: str, **options):
         try:
-            getattr(self, f"do_{action}")(**options)
+            getattr(self, f"do_{action.replace('-', '_')}")(**options)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
 
@@ -267,11 +287,19 @@ class Command(BaseCommand):
             for fix in row["fixes"]:
                 self.stdout.write(f"    - {fix['text']}")
 
-    def do_rates(self, *, on, **_):
-        day = date.fromisoformat(on) if on else date.today()  # noqa: DTZ011
+    def do_rates(self, *, on, as_csv, **_):
+        day = _date(on, "--on") if on else date.today()  # noqa: DTZ011
         table, chart = queries.rate_table_on(day), queries.fee_chart_on(day)
         if table is None:
             raise CommandError(f"No CCA rate table is in force on {day}.")
+        if as_csv:
+            self.stdout.write(",".join(RATE_COLUMNS))
+            for rate in table.rates.all():
+                self.stdout.write(
+                    f"{rate.provider_type},{rate.age_group},"
+                    f"{'true' if rate.special_needs else 'false'},{rate.quality_band},{rate.amount}"
+                )
+            return
         self.stdout.write(f"Rates from {table.effective_from} ({table.source}):")
         for rate in table.rates.all():
             special = " special needs" if rate.special_needs else ""
@@ -281,3 +309,76 @@ class Command(BaseCommand):
             )
         if chart is not None:
             self.stdout.write(f"Family fee chart from {chart.effective_from} ({chart.source}).")
+
+    def do_add_rates(self, *, file, effective_from, source, **_):
+        rows = _read_table(file, RATE_COLUMNS)
+        problems, rates = [], []
+        for line, row in rows:
+            special = row["special_needs"].lower()
+            if special not in ("true", "false"):
+                problems.append(f"{file}:{line}: special_needs: write true or false.")
+            amount = _amount(row["amount"], file, line, problems)
+            rates.append({**row, "special_needs": special == "true", "amount": amount})
+        if problems:
+            self._refuse(problems)
+        table = services.add_rate_table(
+            effective_from=_date(effective_from, "--effective-from"), source=source, rates=rates
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Added the rate table from {table.effective_from}: {len(rates)} rates."
+            )
+        )
+
+    def do_add_fee_chart(self, *, file, effective_from, source, **_):
+        problems, fees = [], {}
+        for line, row in _read_table(file, FEE_COLUMNS):
+            fees[row["level"]] = tuple(
+                _amount(row[column], file, line, problems) for column in FEE_COLUMNS[1:]
+            )
+        if problems:
+            self._refuse(problems)
+        chart = services.add_fee_chart(
+            effective_from=_date(effective_from, "--effective-from"), source=source, fees=fees
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Added the family fee chart from {chart.effective_from}.")
+        )
+
+    def _refuse(self, problems: list[str]):
+        for problem in problems:
+            self.stderr.write(problem)
+        raise CommandError("Nothing was added: fix the file and run again.")
+
+
+RATE_COLUMNS = ("provider_type", "age_group", "special_needs", "quality_band", "amount")
+FEE_COLUMNS = ("level", "one_child", "two_children", "three_or_more")
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option}: “{text}” is not a date; write YYYY-MM-DD.") from None
+
+
+def _read_table(path: str, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"Cannot read {path}: {error}.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != columns:
+        raise CommandError(f"{path}:1: the header must be {','.join(columns)}.")
+    return [(number, row) for number, row in enumerate(reader, start=2)]
+
+
+def _amount(text: str, file: str, line: int, problems: list[str]) -> Decimal:
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, TypeError):
+        problems.append(f"{file}:{line}: amount: “{text}” is not an amount like 19.50.")
+        return Decimal(0)
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        problems.append(f"{file}:{line}: amount: {text} must be 0 or more, in cents.")
+    return value
