@@ -554,12 +554,28 @@ def record_upload(*, submission: Submission, actor, reference: str = "") -> Tran
 
 
 def submit_and_transmit(*, provider: Provider, period: Period, actor) -> Submission:
-    """What the page, the API and the command do: submit, then deliver."""
+    """What the page, the API and the command do: submit, then deliver (over HTTP in the
+    background)."""
     submission = submit_period(provider=provider, period=period, actor=actor)
     if submission.transport == TransportMethod.HTTP:
-        transmit_submission(submission=submission, actor=actor)
+        queue_transmission(submission=submission, actor=actor)
         submission.refresh_from_db()
     return submission
+
+
+def queue_transmission(*, submission: Submission, actor) -> None:
+    """Send a submission over HTTP in the background (ccms.core.tasks)."""
+    from ccms.core import tasks
+
+    if not submission.is_live:
+        raise ValidationError("A recalled submission is not sent; submit the period again.")
+    if submission.transmission_status == TransmissionStatus.ACKNOWLEDGED:
+        raise ValidationError("KinderTrack acknowledged this submission already.")
+    tasks.enqueue(
+        "cca.transmit",
+        submission_id=submission.pk,
+        actor_id=actor.pk if getattr(actor, "pk", None) else None,
+    )
 
 
 # What the state paid ------------------------------------------------------------------------

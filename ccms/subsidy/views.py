@@ -260,11 +260,17 @@ def period_transmit(request: HttpRequest, access: ProviderAccess, period: Period
             services.record_upload(submission=live, actor=request.user, reference=reference)
             messages.success(request, "Recorded: the feed is uploaded to KinderTrack.")
         else:
-            sent = services.transmit_submission(submission=live, actor=request.user)
-            if sent.outcome == TransmissionStatus.ACKNOWLEDGED:
+            services.queue_transmission(submission=live, actor=request.user)
+            live.refresh_from_db()
+            if live.transmission_status == TransmissionStatus.ACKNOWLEDGED:
                 messages.success(request, "KinderTrack acknowledged the submission.")
+            elif live.transmission_status in (
+                TransmissionStatus.FAILED,
+                TransmissionStatus.REJECTED,
+            ):
+                messages.warning(request, f"Not delivered: {live.last_error}")
             else:
-                messages.warning(request, f"Not delivered: {sent.message}")
+                messages.info(request, "Sending to KinderTrack; this page shows the answer.")
     except ValidationError as error:
         messages.error(request, _error_text(error))
     return redirect("cca_period", access.provider.slug, period.slug)

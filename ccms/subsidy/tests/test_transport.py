@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from ccms.core.models import Task
 from ccms.subsidy import services
 from ccms.subsidy.models import Submission, Transmission, TransmissionStatus
 from ccms.subsidy.transport import HttpTransport
@@ -111,7 +112,10 @@ def test_a_server_error_is_a_failure_that_a_retry_delivers_with_the_same_key(cca
     )
     assert submission.transmission_status == TransmissionStatus.FAILED
     assert "HTTP 503" in submission.last_error and "Try again later" in submission.last_error
-    services.transmit_submission(submission=submission, actor=cca.director)
+    # The background task raised so that a worker tries again; here it is sent by hand.
+    task = Task.objects.get(name="cca.transmit")
+    assert task.status == "failed" and "DeliveryFailed" in task.error
+    services.queue_transmission(submission=submission, actor=cca.director)
     submission.refresh_from_db()
     assert (submission.transmission_status, submission.acknowledgement) == ("acknowledged", "KT-9")
     keys = {r["headers"]["Idempotency-Key"] for r in kindertrack.received}
