@@ -17,14 +17,30 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
+from django.utils import timezone
 
 from ccms.attendance.models import Presence
+from ccms.billing.bench import billing_run_benchmark
 from ccms.core.seed import bench_directors, seed_alliance
 from ccms.families.models import Child
 
+# billing_children: the children of the one large center whose monthly billing run is timed
+# (10,000 by default; fewer at the small scale, and the result says how many).
 SCALES = {
-    "small": {"providers": 20, "children": 1200, "months": 1, "duration_s": 8},
-    "default": {"providers": 200, "children": 12000, "months": 12, "duration_s": 30},
+    "small": {
+        "providers": 20,
+        "children": 1200,
+        "months": 1,
+        "duration_s": 8,
+        "billing_children": 2000,
+    },
+    "default": {
+        "providers": 200,
+        "children": 12000,
+        "months": 12,
+        "duration_s": 30,
+        "billing_children": 10000,
+    },
 }
 CONCURRENCY = 200
 CHILDREN_PER_KIOSK = 3
@@ -101,14 +117,20 @@ def run_benchmarks(scale: str, say=print) -> dict:
     numbers = SCALES[scale]
     say(
         f"Seeding {numbers['providers']} providers, {numbers['children']} children, "
-        f"{numbers['months']} months on {database_label()} ..."
+        f"{numbers['months']} months and a center of {numbers['billing_children']} children "
+        f"on {database_label()} ..."
     )
+    today = timezone.localdate()
     seeded = seed_alliance(
         providers=numbers["providers"],
         children=numbers["children"],
         months=numbers["months"],
         seed=2026,
+        today=today,
+        large_center=numbers["billing_children"],
     )
+    say(f"Monthly billing run of {numbers['billing_children']} children, and its baseline ...")
+    billing = billing_run_benchmark(seeded.large_center, today=today)
     directors = bench_directors(seeded.alliance, "bench-only-password")
     sessions = {d.memberships.get().provider.slug: _session_for(d) for d in directors}
     children = list(
@@ -171,7 +193,8 @@ def run_benchmarks(scale: str, say=print) -> dict:
                 "baseline_p50_ms": baseline["p50_ms"],
                 "baseline_p99_ms": baseline["p99_ms"],
                 "ratio": round(kiosk["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
-            }
+            },
+            billing,
         ],
     }
     out = Path(settings.BASE_DIR) / "bench" / "results.json"

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from ccms.billing import ledger
 from ccms.billing.accounts import accounts_for, cca_account, family_account
@@ -91,7 +92,7 @@ def test_opening_balances_come_in_as_entries_on_each_payers_account(world):
     }
 
 
-def test_a_guardian_sees_the_opening_balance_of_the_family(world):
+def test_a_guardian_sees_the_opening_balance_of_the_family(client, world):
     t = world.a1
     rows = HEADER + f"{t.family.key},2026-01-31,charge,family,412.50,Balance brought forward,OB\n"
     report = import_bundle(
@@ -104,6 +105,9 @@ def test_a_guardian_sees_the_opening_balance_of_the_family(world):
     assert ledger.balance(account) == D("412.50")
     [entry] = account.entries.all()
     assert entry.description == "Balance brought forward" and entry.on == date(2026, 1, 31)
+    client.force_login(t.users["guardian"])
+    page = client.get(reverse("billing_mine", args=["a1"])).content.decode()
+    assert "Balance brought forward" in page and "$412.50" in page
 
 
 def _a1_manifest() -> dict[str, bytes]:
