@@ -52,6 +52,14 @@ class AuthorizationForm(forms.ModelForm):
             c for c in self.fields["fee_level_override"].choices if c[0]
         ]
         self.fields["case_number"].help_text = "The family's CCA case number; stored encrypted."
+        self.fields["age_group_override"].help_text = (
+            "Choose one only when the child's record sets the age group (e.g. a child in school "
+            "before 6)."
+        )
+        self.fields["fee_level_override"].help_text = (
+            "Choose one only when this authorization's notice gives another level than the "
+            "family's."
+        )
         if editing:
             self.fields["child"].disabled = True
             self.fields["reason"] = ReasonField()
