@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ccms.billing import ledger, nacha, payments
@@ -213,9 +213,13 @@ class AutopayResult:
 
 
 def _owed(provider, mandates, on: date) -> dict[int, Decimal]:
+    """What each account owes for charges dated up to `on`, less every payment and credit
+    whatever its date (a card payment is dated the day the processor confirms it, which may be
+    after `on`: it must still count, or a run for a past day would take it twice)."""
     ids = [m.account_id for m in mandates]
     rows = (
-        LedgerEntry.objects.filter(provider=provider, account_id__in=ids, on__lte=on)
+        LedgerEntry.objects.filter(provider=provider, account_id__in=ids)
+        .filter(Q(on__lte=on) | Q(effect__lt=0))
         .values("account_id")
         .annotate(total=Sum("effect"))
         .order_by()

@@ -389,6 +389,7 @@ def billing_ach(request: HttpRequest, access: ProviderAccess):
     balances = ledger.balances([m.account for m in mandates])
     for m in mandates:
         m.balance = balances[m.account_id]
+        m.credit = -m.balance
     context = {
         "batches": batches,
         "mandates": mandates,

@@ -283,3 +283,20 @@ def test_autopay_charges_cards_and_tells_the_payer_of_a_decline(
         again.card_paid == again.card_declined == []
         and LedgerEntry.objects.filter(kind="payment").count() == 1
     )
+
+
+def test_a_run_for_a_past_day_counts_card_payments_confirmed_since(world, account):
+    """A card payment is dated when the processor confirms it; a later run for an earlier day
+    must not take the same balance again."""
+    from ccms.billing.processors import card_processor
+
+    card = card_processor().save_card(account, card_number="4242424242424242")
+    autopay.set_up_card(
+        account, card=card, holder_name="Pat", accepted=True, actor=world.a1.users["guardian"]
+    )
+    first = autopay.run_autopay(world.a1.provider, DAY, None)
+    assert len(first.card_paid) == 1 and ledger.balance(account) == 0
+    ledger.post(account, kind="charge", amount="50.00", on=date(2026, 4, 1), key="apr", actor=None)
+    second = autopay.run_autopay(world.a1.provider, date(2026, 4, 2), None)
+    assert [i.amount for i in second.card_paid] == [Decimal("50.00")]
+    assert ledger.balance(account) == 0
