@@ -31,7 +31,6 @@ from ccms.core.bundle.base import (
     RowPlan,
     Text,
 )
-from ccms.families.models import Family
 from ccms.tenancy.models import Provider
 
 KINDS = (EntryKind.CHARGE, EntryKind.PAYMENT, EntryKind.CREDIT, EntryKind.WRITE_OFF)
@@ -155,11 +154,10 @@ class LedgerFile(BundleFile):
         rows = []
         for planned in pending:
             entry = planned.instance
-            family = entry.family  # saved by families.csv by now
             rows.append(
                 {
-                    "account": accounts.of(planned.payer, family),
-                    "family_id": family.pk,
+                    "account": accounts.of(planned.payer, entry),
+                    "family_id": entry.family.pk,  # saved by families.csv by now
                     "kind": entry.kind,
                     "amount": entry.amount,
                     "on": entry.on,
@@ -190,7 +188,7 @@ class LedgerFile(BundleFile):
             order[id(row)] = entry.pk
             if entry.kind == EntryKind.WRITE_OFF and entry.applies_to_id:
                 named += 1
-            if entry.account.kind not in (AccountKind.FAMILY, AccountKind.CCA):
+            if not _kept_as_it_is(entry.account):
                 merged[entry.account.kind] += 1
         _warn_of_what_the_format_cannot_hold(provider, warnings, named, merged)
         # Entries of one family by date, and on one date in the order they were posted (which
@@ -245,29 +243,37 @@ def _shown(value: Any) -> str:
 
 
 class _Accounts:
-    """The payer accounts of the rows to post, found or created once each."""
+    """The payer accounts of the rows to post, found or created once each. A planned entry
+    holds the bundle's provider and family (saved by now)."""
 
     def __init__(self, pending: list[LedgerRowPlan]):
         families: dict[int, tuple[Provider, set[int]]] = {}
         for planned in pending:
             if planned.payer == PayerType.FAMILY:
-                family = planned.instance.family
-                provider = family.provider
-                families.setdefault(provider.pk, (provider, set()))[1].add(family.pk)
+                entry = planned.instance
+                provider = entry.provider
+                families.setdefault(provider.pk, (provider, set()))[1].add(entry.family.pk)
         self._families: dict[int, PayerAccount] = {}
         for provider, ids in families.values():
             self._families.update(family_accounts_by_family(provider, ids))
         self._providers: dict[tuple[str, int], PayerAccount] = {}
 
-    def of(self, payer: str, family: Family) -> PayerAccount:
+    def of(self, payer: str, entry: LedgerEntry) -> PayerAccount:
         if payer == PayerType.FAMILY:
-            return self._families[family.pk]
-        found = self._providers.get((payer, family.provider_id))
+            return self._families[entry.family.pk]
+        provider = entry.provider
+        found = self._providers.get((payer, provider.pk))
         if found is None:
-            provider = family.provider
             found = cca_account(provider) if payer == PayerType.CCA else other_payers(provider)
-            self._providers[(payer, family.provider_id)] = found
+            self._providers[(payer, provider.pk)] = found
         return found
+
+
+def _kept_as_it_is(account: PayerAccount) -> bool:
+    """Whether an import of the account's rows posts them to an account like it."""
+    if account.kind in (AccountKind.FAMILY, AccountKind.CCA):
+        return True
+    return account.kind == AccountKind.OTHER and account.name == OTHER_PAYERS
 
 
 def other_payers(provider: Provider) -> PayerAccount:
