@@ -301,3 +301,44 @@ def test_the_director_takes_a_card_payment_and_lands_on_the_receipt(client, worl
     payment = LedgerEntry.objects.get(kind="payment")
     assert done.url == reverse("billing_receipt", args=["a1", payment.pk])
     assert ledger.balance(owing) == Decimal("200.00")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_guardian_pays_by_card_on_a_phone(browser, live_server, world):
+    """In a real browser: the guardian's billing page, the pay form, the (sandbox) checkout, a
+    declined card, then a good one, and back to the billing page with a zero balance."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from ccms.conftest import PASSWORD
+
+    account = family_account(world.a1.family)
+    ledger.post(account, kind="charge", amount="480.00", on=_today(world), key="c", actor=None)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url)
+    context.set_default_timeout(10000)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("guardian@a1.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("^Sign in$", re.I)).click()
+    page.wait_for_url(lambda url: "/accounts/" not in url)
+    page.goto(reverse("billing_pay", args=["a1", account.pk]))
+    expect(page.get_by_label("Amount to pay ($)")).to_have_value("480.00")
+    page.get_by_role("button", name="Continue to card payment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("$480.00")
+    card = {"Name on the card": "Pat Alpha", "Expiry (MM/YY)": "04/30", "Security code": "123"}
+    for label, value in card.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_label("Card number").fill("4000 0000 0000 0002")
+    page.get_by_role("button", name="Pay $480.00").click()
+    expect(page.get_by_role("alert")).to_contain_text("declined")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Security code").fill("123")
+    page.get_by_role("button", name="Pay $480.00").click()
+    page.wait_for_url(re.compile(r"/p/a1/billing/mine/$"))
+    expect(page.get_by_role("status")).to_contain_text("Thank you")
+    expect(page.get_by_test_id("balance").first).to_have_text("$0.00")
+    context.close()
+    assert ledger.balance(account) == 0
