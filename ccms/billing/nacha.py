@@ -112,7 +112,7 @@ def ach_setup_problems(settings: BillingSettings) -> list[str]:
     if not settings.ach_company_id or len(settings.ach_company_id) != 10:
         problems.append("the 10-character ACH company ID from the bank")
     if not routing_is_valid(settings.ach_odfi_routing or ""):
-        problems.append("the bank's 9-digit routing number")
+        problems.append("the bank's 9-digit routing number (one whose check digit matches)")
     if not settings.ach_settlement_account:
         problems.append("the provider's deposit account number (where debits are credited)")
     return problems
@@ -717,6 +717,7 @@ def notify_returns(provider_id: int, entry_ids: list[int], *, base_url: str = ""
 
 
 def _pay_link(provider, account, base_url: str) -> str:
+    base_url = base_url or getattr(django_settings, "SITE_URL", "")
     if not base_url:
         return ""
     try:
