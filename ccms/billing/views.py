@@ -41,15 +41,8 @@ from ccms.billing.pricing import period_bounds
 from ccms.core.access import ProviderAccess
 from ccms.core.dates import add_months, provider_today
 from ccms.core.decorators import provider_view
+from ccms.core.forms import show_validation_error
 from ccms.families.models import Child
-
-
-def _form_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _account(access: ProviderAccess, account_id: int) -> PayerAccount:
@@ -110,7 +103,7 @@ def billing_account_new(request: HttpRequest, access: ProviderAccess) -> HttpRes
         try:
             account = services.save_row(form.instance, actor=request.user, reason="Payer added")
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, f"Payer account {account} added.")
             return redirect("billing_account", access.provider.slug, account.pk)
@@ -197,7 +190,7 @@ def billing_entry_reverse(
         try:
             services.reverse(entry, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, f"{entry.get_kind_display()} of ${entry.amount} reversed.")
             return redirect("billing_account", access.provider.slug, entry.account_id)
@@ -237,7 +230,7 @@ def billing_runs(request: HttpRequest, access: ProviderAccess) -> HttpResponse:
                     form.cleaned_data["frequency"],
                 )
             except ValidationError as error:
-                _form_error(form, error)
+                show_validation_error(form, error)
             else:
                 return redirect("billing_run", access.provider.slug, run.pk)
     context = {
@@ -280,7 +273,7 @@ def billing_prices(request: HttpRequest, access: ProviderAccess) -> HttpResponse
             try:
                 services.save_row(form.instance, actor=request.user, reason="Billing settings")
             except ValidationError as error:
-                _form_error(form, error)
+                show_validation_error(form, error)
             else:
                 messages.success(request, "Billing settings saved.")
                 return redirect("billing_prices", access.provider.slug)
@@ -300,7 +293,7 @@ def _edit_row(request, access, model, form_class, pk, title, reason):
         try:
             services.save_row(form.instance, actor=request.user, reason=reason)
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, f"{form.instance} saved.")
             return redirect("billing_prices", access.provider.slug)
@@ -345,7 +338,7 @@ def billing_child(request: HttpRequest, access: ProviderAccess, child_id: int) -
                 try:
                     services.add_split(child, actor=request.user, **split_form.cleaned_data)
                 except ValidationError as error:
-                    _form_error(split_form, error)
+                    show_validation_error(split_form, error)
                 else:
                     messages.success(request, "Payer share added.")
                     return redirect("billing_child", access.provider.slug, child.pk)

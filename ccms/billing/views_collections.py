@@ -23,6 +23,7 @@ from ccms.billing.pages import render_page
 from ccms.core.access import ProviderAccess
 from ccms.core.dates import add_months, provider_today
 from ccms.core.decorators import provider_view
+from ccms.core.forms import show_validation_error
 
 SORT_LABELS = {"total": "Largest balance", "oldest": "Oldest open charge", "name": "Name"}
 
@@ -33,14 +34,6 @@ def _account(access: ProviderAccess, account_id: int) -> PayerAccount:
         pk=account_id,
         provider=access.provider,
     )
-
-
-def _form_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _as_of(request: HttpRequest, today: date) -> date:
@@ -141,7 +134,7 @@ def billing_plan_new(request: HttpRequest, access: ProviderAccess, account_id: i
         try:
             plan = collections.create_payment_plan(account, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(
                 request,
@@ -207,7 +200,7 @@ def billing_writeoff_new(request: HttpRequest, access: ProviderAccess, account_i
                 actor=request.user,
             )
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             amount = collections.money(request_row.amount)
             if request_row.entry_id:

@@ -49,17 +49,10 @@ from ccms.billing.processors.webhooks import WebhookRejected, handle_card_webhoo
 from ccms.core.access import ProviderAccess
 from ccms.core.dates import provider_today
 from ccms.core.decorators import provider_view
+from ccms.core.forms import show_validation_error
 from ccms.tenancy.models import Provider
 
 log = logging.getLogger(__name__)
-
-
-def _form_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _require_payer_or_desk(access: ProviderAccess) -> None:
@@ -123,7 +116,7 @@ def billing_payment_new(request: HttpRequest, access: ProviderAccess, account_id
                 key=data["idempotency_key"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             entry = posted.entry
             if posted.created:
@@ -165,7 +158,7 @@ def billing_refund(request: HttpRequest, access: ProviderAccess, entry_id: int):
                 key=data["idempotency_key"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, f"Refund of ${data['amount']:,} recorded.")
             return redirect("billing_receipt", access.provider.slug, payment.pk)
@@ -194,7 +187,7 @@ def billing_pay(request: HttpRequest, access: ProviderAccess, account_id: int):
                 request.user,
             )
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             return redirect("billing_card_checkout", access.provider.slug, intent.pk)
     context = {
@@ -235,7 +228,7 @@ def billing_card_checkout(request: HttpRequest, access: ProviderAccess, intent_i
         try:
             intent = card_processor().confirm(intent, card_number=form.cleaned_data["card_number"])
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             if intent.status == IntentStatus.SUCCEEDED:
                 messages.success(
@@ -301,7 +294,7 @@ def billing_autopay(request: HttpRequest, access: ProviderAccess, account_id: in
                 ip=_client_ip(request),
             )
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, "Autopay by bank debit is set up.")
             return redirect("billing_autopay", access.provider.slug, account.pk)
@@ -339,7 +332,7 @@ def billing_autopay_card(request: HttpRequest, access: ProviderAccess, account_i
         except CardDeclined as declined:
             form.add_error(None, f"{declined.message} Try another card.")
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, f"Autopay by card ending {card.last4} is set up.")
             return redirect("billing_autopay", access.provider.slug, account.pk)

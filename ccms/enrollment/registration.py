@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ccms.core.access import ProviderAccess
 from ccms.core.decorators import provider_view
+from ccms.core.forms import show_validation_error
 from ccms.enrollment import packet
 from ccms.enrollment.models import Inquiry, InquirySource, PacketInvitation, Stage
 from ccms.enrollment.registration_forms import InviteForm, PacketForm, PublicInquiryForm
@@ -69,7 +70,7 @@ def public_enroll(request: HttpRequest, provider: str) -> HttpResponse:
                     provider=provider_obj, source=InquirySource.WEB, actor=None, **arguments
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                show_validation_error(form, error)
             else:
                 url = reverse("public_enroll_thanks", args=[provider_obj.slug])
                 applied = arguments["stage"] == Stage.APPLICATION
@@ -81,14 +82,6 @@ def public_enroll(request: HttpRequest, provider: str) -> HttpResponse:
         "form": form,
     }
     return render(request, "enrollment/public/enroll.html", context, status=status)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_GET

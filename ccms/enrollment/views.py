@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ccms.core.access import ProviderAccess
 from ccms.core.dates import provider_today
 from ccms.core.decorators import provider_view
+from ccms.core.forms import show_validation_error
 from ccms.enrollment import queries, services
 from ccms.enrollment.forms import EnrollForm, InquiryForm, MoveForm, TransferForm, WithdrawForm
 from ccms.enrollment.models import STAGE_MOVES, Enrollment, Inquiry, Stage
@@ -30,14 +31,6 @@ def _enrollment(access: ProviderAccess, enrollment_id: int) -> Enrollment:
     )
 
 
-def _form_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @provider_view("enrollment.view")
 def pipeline_board(request: HttpRequest, access: ProviderAccess) -> HttpResponse:
     context = {"access": access, **queries.pipeline(access)}
@@ -54,7 +47,7 @@ def inquiry_create(request: HttpRequest, access: ProviderAccess) -> HttpResponse
                 provider=access.provider, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, f"Inquiry for {inquiry.child} recorded.")
             return redirect("inquiry_detail", access.provider.slug, inquiry.pk)
@@ -116,7 +109,7 @@ def inquiry_enroll(request: HttpRequest, access: ProviderAccess, inquiry_id: int
         try:
             services.enroll_from_inquiry(inquiry=inquiry, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, f"{inquiry.child} is enrolled.")
             return redirect("enrollment_list", access.provider.slug)
@@ -181,7 +174,7 @@ def enrollment_withdraw(
         try:
             services.withdraw_child(enrollment=enrollment, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(
                 request,
@@ -210,7 +203,7 @@ def enrollment_transfer(
         try:
             services.transfer_child(enrollment=enrollment, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(
                 request, f"{enrollment.child} moves to {form.cleaned_data['to_classroom']}."
