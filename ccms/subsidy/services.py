@@ -96,6 +96,26 @@ def check_day_open(*, child: Child, day: date) -> None:
         )
 
 
+def check_days_open(*, children: list[Child], days: dict[int, date]) -> None:
+    """check_day_open for several children at once (the kiosk), in one query."""
+    if not children:
+        return
+    lines = SubmissionLine.objects.filter(
+        child_id__in=[c.pk for c in children],
+        submission__status=SubmissionStatus.SUBMITTED,
+        submission__period_start__lte=max(days.values()),
+        submission__period_end__gte=min(days.values()),
+    ).select_related("submission")
+    by_id = {child.pk: child for child in children}
+    for line in lines:
+        day = days[line.child_id]
+        if line.submission.period_start <= day <= line.submission.period_end:
+            check_day_open(child=by_id[line.child_id], day=day)
+
+
+check_day_open.many = check_days_open
+
+
 # Authorizations -----------------------------------------------------------------------------
 
 

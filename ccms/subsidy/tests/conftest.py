@@ -2,11 +2,13 @@
 families, the period that ended last (the one due) with three days of attendance, and helpers
 to add pairs."""
 
+import importlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 
 from ccms.attendance.models import Presence
 from ccms.core.dates import provider_today
@@ -59,6 +61,19 @@ def add_pair(child: Child, day: date, start: str, end: str | None) -> Presence:
 
 def weekdays(period: Period, count: int) -> list[date]:
     return [d for d in period.days if d.weekday() < 5][:count]
+
+
+@pytest.fixture(autouse=True)
+def rate_tables(request):
+    """The rate tables and the family fee chart the migrations load. A transactional test (a
+    browser test) empties every table when it ends, so a test that uses the database after one
+    loads them again."""
+    names = request.fixturenames
+    if not {"db", "transactional_db", "live_server"} & set(names):
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in names else "db")
+    migration = importlib.import_module("ccms.subsidy.migrations.0002_rates_and_fee_chart_2024_07")
+    migration.load(django_apps, None)
 
 
 @pytest.fixture

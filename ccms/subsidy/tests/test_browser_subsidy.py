@@ -12,12 +12,7 @@ from ccms.core.tests.test_browser import PHONE, current_code, page_at, sign_in  
 from ccms.subsidy.models import Submission, SubmissionLine
 from ccms.subsidy.tests.conftest import add_pair
 
-# A live server needs real transactions; the rate tables the migrations load are restored
-# for these tests, as an earlier transactional test empties every table when it ends.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in_with_code(page, email: str) -> None:

@@ -426,3 +426,17 @@ def test_a_remittance_file_is_checked_whole_before_anything_is_kept(cca):
 def test_the_next_period_is_computed_from_the_anchor(cca):
     nxt = following(cca.provider, cca.period)
     assert nxt == cca.current and (nxt.start - cca.period.start).days == 14
+
+
+def test_the_kiosk_checks_several_children_at_once_in_one_query(cca, django_assert_num_queries):
+    submit(cca)
+    outside = cca.current.start
+    with django_assert_num_queries(1):
+        services.check_days_open(
+            children=[cca.other], days={cca.other.pk: outside}
+        )  # another period: open
+    with pytest.raises(ValidationError, match="Kida1's attendance .* is locked"):
+        services.check_days_open(
+            children=[cca.other, cca.child],
+            days={cca.other.pk: outside, cca.child.pk: cca.days[0]},
+        )
