@@ -51,6 +51,7 @@ urlpatterns = [
     *enrollment_urls.public_patterns,
     *billing_urls.public_patterns,
     *subsidy_urls.public_patterns,
+    *insights_urls.user_patterns,
 ]
 
 handler403 = "ccms.core.views.permission_denied"

@@ -11,6 +11,7 @@ from ccms.billing.demo import load_billing_demo
 from ccms.enrollment.models import Inquiry, Stage
 from ccms.enrollment.services import enroll_child, record_inquiry
 from ccms.families.models import Child, Family, Guardian
+from ccms.insights.demo import load_insights_demo
 from ccms.subsidy.demo import load_subsidy_demo
 from ccms.tenancy import services
 from ccms.tenancy.models import MFA_REQUIRED_ROLES, Alliance, Provider, Role, User
@@ -291,6 +292,7 @@ def load_demo() -> bool:
     load_billing_demo(providers, TODAY)
     _deterministic_keys()
     load_subsidy_demo()
+    load_insights_demo(TODAY)
     return True
 
 

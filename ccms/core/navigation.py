@@ -93,6 +93,7 @@ PROVIDER_TABS = [
     Tab("Check-in", "my_attendance", "attendance.own_children"),
     Tab("Billing", "billing_home", "billing.view", prefix="billing_"),
     Tab("Billing", "billing_mine", "billing.own", prefix="billing_"),
+    Tab("Insights", "insights_dashboard", "insights.view", prefix="insights_"),
     Tab("Classrooms", "classroom_list", "classrooms.view", ("classroom_create", "classroom_edit")),
     Tab("Ratios", "ratio_board", "ratios.view"),
     Tab("Staff time", "staff_time", "staff_time.clock", STAFF_TIME_PAGES),
@@ -109,7 +110,9 @@ PROVIDER_TABS = [
 ALLIANCE_TABS = [
     Tab("Members", "alliance_home", "alliance.manage"),
     Tab("Import providers", "alliance_import", "alliance.manage"),
+    Tab("Iron Triangle", "insights_alliance", "insights.alliance", ("insights_targets",)),
     Tab("Statewide figures", "state_home", "alliance.aggregates"),
+    Tab("State Iron Triangle", "insights_state", "insights.state"),
     Tab("Subsidy work queue", "subsidy_queue", "subsidy.queue"),
     Tab("Audit log", "alliance_audit", "alliance.audit"),
 ]

@@ -35,7 +35,7 @@ def _audited(instance, *, actor, reason: str = "") -> None:
     save_audited(instance, actor=actor, reason=reason)
 
 
-# Expenses entered by hand ----------------------------------------------------------------------
+# Expenses entered by hand ------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -84,7 +84,7 @@ def delete_expense(*, expense: Expense, actor, reason: str) -> None:
     expense.delete()
 
 
-# The CSV of expenses (the bundle's expenses.csv columns) ---------------------------------------
+# The CSV of expenses (the bundle's expenses.csv columns) -----------------------------------------
 
 
 @dataclass(frozen=True)
@@ -266,7 +266,7 @@ def upload_expenses(*, provider: Provider, text: str, actor) -> UploadResult:
     return result
 
 
-# The yearly budget ---------------------------------------------------------------------------
+# The yearly budget -------------------------------------------------------------------------------
 
 
 def monthly_shares(annual: Decimal) -> list[Decimal]:

@@ -58,7 +58,7 @@ class MonthError(ValueError):
     """A month or date argument that does not parse."""
 
 
-# Months -------------------------------------------------------------------------------------
+# Months ------------------------------------------------------------------------------------------
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -106,7 +106,7 @@ def classroom_age_group(room: Classroom) -> str:
     return "school_age"
 
 
-# Rounding, only when shown -----------------------------------------------------------------
+# Rounding, only when shown -----------------------------------------------------------------------
 
 
 def round_half_up(value, places: int) -> Decimal | None:
@@ -139,7 +139,7 @@ def divide(part, whole) -> Fraction | None:
     return Fraction(part) / Fraction(whole)
 
 
-# What a month's figures are read from ------------------------------------------------------
+# What a month's figures are read from ------------------------------------------------------------
 
 
 class Entry(NamedTuple):
@@ -309,7 +309,7 @@ def _load_batch(providers: list[Provider], year: int, month: int, as_of: date) -
     return result
 
 
-# Exact figures ------------------------------------------------------------------------------
+# Exact figures -----------------------------------------------------------------------------------
 
 
 def _payers() -> dict[str, Decimal]:
@@ -350,6 +350,8 @@ class Figures:
     vacancies: Fraction = Fraction(0)
     rooms: list[RoomFigures] = field(default_factory=list)
     fte_by_group: dict[str, Fraction] = field(default_factory=_groups)
+    vacancies_by_group: dict[str, Fraction] = field(default_factory=_groups)
+    staffed_by_group: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AGE_GROUPS, 0))
     groups_present: set[str] = field(default_factory=set)
     billed: dict[str, Decimal] = field(default_factory=_payers)
     collected: dict[str, Decimal] = field(default_factory=_payers)
@@ -363,6 +365,8 @@ class Figures:
     # provider equal its totals when it has FTE enrolled).
     cost_by_group: dict[str, Fraction] = field(default_factory=_groups)
     revenue_by_group: dict[str, Fraction] = field(default_factory=_groups)
+    # The costs that name a classroom, by its age group (before sharing the rest).
+    direct_cost_by_group: dict[str, Fraction] = field(default_factory=_groups)
     # FTE of children with a CCA charge in the month, and what was billed for them (scenarios).
     cca_fte: Fraction = Fraction(0)
     billed_for_cca_children: Decimal = ZERO
@@ -516,6 +520,8 @@ def _enrollment(figures: Figures, rows: MonthRows, days: list[date]) -> None:
         figures.rooms.append(room_figures)
         figures.groups_present.add(group)
         figures.fte_by_group[group] += mean
+        figures.vacancies_by_group[group] += room_figures.vacancies
+        figures.staffed_by_group[group] += room_figures.staffed_capacity
         figures.fte_enrolled += mean
         figures.licensed_capacity += room.licensed_capacity
         figures.staffed_capacity += room_figures.staffed_capacity
@@ -620,6 +626,7 @@ def _costs(figures: Figures, rows: MonthRows) -> None:
         else:
             shared += Fraction(cost.amount)
     figures.cost_by_group = _spread(figures, direct, shared)
+    figures.direct_cost_by_group = direct
 
 
 def combine(label: str, parts: list[Figures], month: date, as_of: date, targets) -> Figures:
@@ -639,8 +646,11 @@ def combine(label: str, parts: list[Figures], month: date, as_of: date, targets)
         total.billed_for_cca_children += part.billed_for_cca_children
         for group in AGE_GROUPS:
             total.fte_by_group[group] += part.fte_by_group[group]
+            total.vacancies_by_group[group] += part.vacancies_by_group[group]
+            total.staffed_by_group[group] += part.staffed_by_group[group]
             total.cost_by_group[group] += part.cost_by_group[group]
             total.revenue_by_group[group] += part.revenue_by_group[group]
+            total.direct_cost_by_group[group] += part.direct_cost_by_group[group]
         for payer in PAYERS:
             total.billed[payer] += part.billed[payer]
             total.collected[payer] += part.collected[payer]
@@ -650,7 +660,91 @@ def combine(label: str, parts: list[Figures], month: date, as_of: date, targets)
     return total
 
 
-# The JSON of the spec ------------------------------------------------------------------------
+# Exact figures kept with a snapshot --------------------------------------------------------------
+
+_FRACTIONS = ("fte_enrolled", "vacancies", "cca_fte")
+_DECIMALS = ("expenses", "expenses_variable", "billed_for_cca_children")
+_INTS = ("operating_days", "licensed_capacity", "staffed_capacity", "providers")
+_GROUP_FRACTIONS = (
+    "fte_by_group",
+    "vacancies_by_group",
+    "cost_by_group",
+    "revenue_by_group",
+    "direct_cost_by_group",
+)
+_PAYER_DECIMALS = ("billed", "collected", "written_off")
+
+
+def _fraction_text(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def to_exact(figures: Figures) -> dict:
+    """The figures without rounding, as JSON (fractions as "n/d"), so that totals built later
+    from frozen months are exactly the totals of the month as computed then."""
+    return {
+        "label": figures.label,
+        "month": figures.month.isoformat(),
+        "as_of": figures.as_of.isoformat(),
+        **{name: getattr(figures, name) for name in _INTS},
+        **{name: _fraction_text(Fraction(getattr(figures, name))) for name in _FRACTIONS},
+        **{name: str(getattr(figures, name)) for name in _DECIMALS},
+        **{
+            name: {g: _fraction_text(Fraction(v)) for g, v in getattr(figures, name).items()}
+            for name in _GROUP_FRACTIONS
+        },
+        "staffed_by_group": dict(figures.staffed_by_group),
+        **{
+            name: {p: str(v) for p, v in getattr(figures, name).items()} for name in _PAYER_DECIMALS
+        },
+        "aging": {
+            p: {b: str(v) for b, v in buckets.items()} for p, buckets in figures.aging.items()
+        },
+        "groups_present": sorted(figures.groups_present),
+        "rooms": [
+            [
+                r.key,
+                r.name,
+                r.age_group,
+                r.licensed_capacity,
+                r.staffed_capacity,
+                _fraction_text(r.fte_enrolled),
+            ]
+            for r in figures.rooms
+        ],
+    }
+
+
+def from_exact(data: dict, targets: TargetValues) -> Figures:
+    figures = Figures(
+        label=data["label"],
+        month=date.fromisoformat(data["month"]),
+        as_of=date.fromisoformat(data["as_of"]),
+        targets=targets,
+    )
+    for name in _INTS:
+        setattr(figures, name, data[name])
+    for name in _FRACTIONS:
+        setattr(figures, name, Fraction(data[name]))
+    for name in _DECIMALS:
+        setattr(figures, name, Decimal(data[name]))
+    for name in _GROUP_FRACTIONS:
+        setattr(figures, name, {g: Fraction(v) for g, v in data[name].items()})
+    figures.staffed_by_group = dict(data["staffed_by_group"])
+    for name in _PAYER_DECIMALS:
+        setattr(figures, name, {p: Decimal(v) for p, v in data[name].items()})
+    figures.aging = {
+        p: {b: Decimal(v) for b, v in buckets.items()} for p, buckets in data["aging"].items()
+    }
+    figures.groups_present = set(data["groups_present"])
+    figures.rooms = [
+        RoomFigures(key, name, group, licensed, staffed, Fraction(value))
+        for key, name, group, licensed, staffed, value in data["rooms"]
+    ]
+    return figures
+
+
+# The JSON of the spec ----------------------------------------------------------------------------
 
 
 def _by_payer(values: dict[str, Decimal], total: Decimal) -> dict[str, str]:
@@ -692,6 +786,8 @@ def as_json(figures: Figures, *, key: str = "provider") -> dict:
                 "fte_enrolled": fte(figures.fte_by_group[g]),
                 "cost_per_child": money(figures.group_cost_per_child(g)),
                 "revenue_per_child": money(figures.group_revenue_per_child(g)),
+                "staffed_capacity": figures.staffed_by_group[g],
+                "vacancies": fte(figures.vacancies_by_group[g]),
             }
             for g in groups
         },
@@ -720,7 +816,7 @@ def as_json(figures: Figures, *, key: str = "provider") -> dict:
     return data
 
 
-# The two entry points ----------------------------------------------------------------------
+# The two entry points ----------------------------------------------------------------------------
 
 
 def provider_figures(provider: Provider, year: int, month: int, as_of: date) -> Figures:

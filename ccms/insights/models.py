@@ -187,7 +187,10 @@ class MetricSnapshot(models.Model):
     version = models.PositiveSmallIntegerField(default=1)
     as_of = models.DateField()
     taken_at = models.DateTimeField()
-    figures = models.JSONField()
+    figures = models.JSONField(help_text="The metrics JSON of the month, as shown.")
+    exact = models.JSONField(
+        default=dict, help_text="The same figures unrounded, to add frozen months up exactly."
+    )
     differences = models.JSONField(
         default=dict, blank=True, help_text="For a restatement: figure -> [before, after]."
     )
@@ -223,13 +226,14 @@ class Alert(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     side = models.CharField(max_length=20, choices=Side.choices)
-    value = models.CharField(max_length=40, help_text="The figure as shown, e.g. 81.2%.")
+    value = models.CharField(max_length=120, help_text="The figure as shown, e.g. 81.20%.")
     previous_status = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-month", "side"]

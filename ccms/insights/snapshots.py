@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ccms.core.dates import provider_today
 from ccms.insights import metrics
+from ccms.insights.display import dollars, percent
 from ccms.insights.models import Alert, MetricSnapshot, Side
 from ccms.tenancy.models import Membership, Provider, Role
 
@@ -71,16 +72,17 @@ def take_snapshots(providers: list[Provider], first: date, *, restate: bool = Tr
     now = timezone.now()
     fresh: list[tuple[Provider, dict]] = []
     for provider, month_rows in zip(providers, rows, strict=True):
-        figures = metrics.as_json(metrics.compute(month_rows))
+        computed = metrics.compute(month_rows)
+        figures, exact = metrics.as_json(computed), metrics.to_exact(computed)
         before = latest.get((provider.pk, first))
         if before is None:
-            made = _create(provider, first, 1, last, now, figures, {})
+            made = _create(provider, first, 1, now, figures, exact, {})
             result.created += made is not None
             if made is not None:
                 fresh.append((provider, figures))
         elif before.figures != figures:
             changes = differences(before.figures, figures)
-            made = _create(provider, first, before.version + 1, last, now, figures, changes)
+            made = _create(provider, first, before.version + 1, now, figures, exact, changes)
             result.restated += made is not None
         else:
             result.unchanged += 1
@@ -88,16 +90,17 @@ def take_snapshots(providers: list[Provider], first: date, *, restate: bool = Tr
     return result
 
 
-def _create(provider, month, version, as_of, now, figures, changes) -> MetricSnapshot | None:
+def _create(provider, month, version, now, figures, exact, changes) -> MetricSnapshot | None:
     try:
         with transaction.atomic():
             return MetricSnapshot.objects.create(
                 provider=provider,
                 month=month,
                 version=version,
-                as_of=as_of,
+                as_of=date.fromisoformat(figures["as_of"]),
                 taken_at=now,
                 figures=figures,
+                exact=exact,
                 differences=changes,
             )
     except IntegrityError:  # taken by a concurrent request a moment ago
@@ -160,7 +163,7 @@ def last_version(provider: Provider, month: date) -> int:
     return found.aggregate(v=Max("version"))["v"] or 0
 
 
-# Alerts -------------------------------------------------------------------------------------
+# Alerts ------------------------------------------------------------------------------------------
 
 SIDE_VALUE = {
     "enrollment": ("enrollment_efficiency_staffed", "percent"),
@@ -175,13 +178,16 @@ def shown_value(figures: dict, side: str) -> str:
     if value is None:
         return "—"
     if kind == "percent":
-        return f"{Decimal(value) * 100:.1f}%"
+        return percent(value)
     cost = figures.get("cost_per_child")
-    return f"${value} per child against a cost of ${cost}" if cost else f"${value}"
+    if cost is None:
+        return dollars(value)
+    return f"{dollars(value)} revenue per child against a cost of {dollars(cost)}"
 
 
 def raise_alerts(fresh: list[tuple[Provider, dict]], month: date) -> int:
-    """An alert for each side that is red this month and was not the month before."""
+    """An alert for each side that is red this month and was not red in the month before (a
+    month with no frozen month before it cannot say what changed: its status shows, no alert)."""
     if not fresh:
         return 0
     previous_month = metrics.shift_month(month, -1)
@@ -190,10 +196,12 @@ def raise_alerts(fresh: list[tuple[Provider, dict]], month: date) -> int:
     made = []
     for provider, figures in fresh:
         earlier = before.get((provider.pk, previous_month))
+        if earlier is None:
+            continue
         for side in Side.values:
             if figures["status"].get(side) != metrics.RED:
                 continue
-            was = earlier.figures["status"].get(side) if earlier else None
+            was = earlier.figures["status"].get(side)
             if was == metrics.RED:
                 continue
             made.append(
@@ -201,7 +209,7 @@ def raise_alerts(fresh: list[tuple[Provider, dict]], month: date) -> int:
                     provider=provider,
                     month=month,
                     side=side,
-                    value=shown_value(figures, side)[:40],
+                    value=shown_value(figures, side)[:120],
                     previous_status=was or "",
                     created_at=now,
                 )

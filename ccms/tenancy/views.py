@@ -28,6 +28,9 @@ def home(request: HttpRequest) -> HttpResponse:
     providers = list(accessible_providers(request.user).order_by("name")[:2])
     if len(providers) == 1:
         return redirect("provider_home", provider=providers[0].slug)
+    if providers and any(m.role == Role.CONSULTANT for m in request.user.memberships.all()):
+        # A consultant starts from every assigned provider's Iron Triangle on one screen.
+        return redirect("insights_portfolio")
     if providers:
         return redirect("provider_list")
     for m in alliance_memberships(request.user):

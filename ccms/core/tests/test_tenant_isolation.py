@@ -24,7 +24,7 @@ PUBLIC_PREFIXES = (
     "billing/webhooks/",
 )
 # Pages with no tenant in the URL; each lists only what the user may see (tested elsewhere).
-UNSCOPED = {"", "healthz", "providers/", "api/providers", "api/"}
+UNSCOPED = {"", "healthz", "providers/", "api/providers", "api/", "insights/"}
 
 # How to fill each URL argument with an object of the tenant under test.
 URL_ARGUMENTS = {
@@ -50,6 +50,10 @@ URL_ARGUMENTS = {
     "writeoff_id": lambda t: _write_off_request(t).pk,
     "intent_id": lambda t: _payment_intent(t).pk,
     "batch_id": lambda t: _ach_batch(t).pk,
+    "expense_id": lambda t: _insights_expense(t).pk,
+    "plan_id": lambda t: _insights_plan(t).pk,
+    "alert_id": lambda t: _insights_alert(t).pk,
+    "table": lambda t: "summary",  # an insights table to export
     "year": lambda t: 2026,
     "month": lambda t: 1,
 }
@@ -220,6 +224,52 @@ def _write_off_request(t):
         provider=t.provider,
         account=_payer_account(t),
         defaults={"amount": "10.00", "reason": "Moved away", "requested_by": t.users["director"]},
+    )[0]
+
+
+def _insights_expense(t):
+    from datetime import date
+
+    from ccms.insights.models import Expense
+
+    return Expense.objects.get_or_create(
+        provider=t.provider, month=date(2026, 1, 1), category="site", defaults={"amount": 100}
+    )[0]
+
+
+def _insights_plan(t):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from ccms.insights.models import ActionPlan
+
+    return ActionPlan.objects.get_or_create(
+        provider=t.provider,
+        title="Collect every payment",
+        defaults={
+            "metric": "fee_collection_rate.total",
+            "baseline": 0,
+            "target": "0.98",
+            "due_on": date(2027, 3, 31),
+            "owner": t.users["director"],
+            "created_at": timezone.now(),
+        },
+    )[0]
+
+
+def _insights_alert(t):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from ccms.insights.models import Alert
+
+    return Alert.objects.get_or_create(
+        provider=t.provider,
+        month=date(2026, 1, 1),
+        side="enrollment",
+        defaults={"value": "50%", "created_at": timezone.now()},
     )[0]
 
 

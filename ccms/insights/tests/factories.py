@@ -28,7 +28,7 @@ def room(pk: int, min_age: int = 36, licensed: int = 10, staffed: int | None = N
 
 
 def placement(room_id: int, start: date, end: date | None = None, fte="1.00", child=None):
-    return Placement(child or room_id * 100, room_id, start, end, Decimal(fte))
+    return Placement(room_id * 100 if child is None else child, room_id, start, end, Decimal(fte))
 
 
 _next_pk = [1000]

@@ -146,7 +146,7 @@ def test_expenses_csv_errors_name_file_line_and_column(world):
     assert not Expense.objects.exists()
 
 
-# The yearly budget ---------------------------------------------------------------------------
+# The yearly budget -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def shown(rows):
     return as_json(compute(rows))
 
 
-# Operating days ------------------------------------------------------------------------------
+# Operating days ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_operating_days_are_weekdays_minus_closures(month, closures, expected):
     assert len(operating_days(first, date(*month, 28), closures)) <= expected
 
 
-# FTE enrolled --------------------------------------------------------------------------------
+# FTE enrolled ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_fte_is_also_given_per_classroom_and_age_group():
     }
 
 
-# Capacities, efficiency and vacancies --------------------------------------------------------
+# Capacities, efficiency and vacancies ------------------------------------------------------------
 
 
 def test_capacity_efficiency_and_vacancies_floored_per_classroom():
@@ -136,7 +136,7 @@ def test_efficiency_is_empty_without_capacity():
     assert data["status"]["enrollment"] is None
 
 
-# Billed and collected ------------------------------------------------------------------------
+# Billed and collected ----------------------------------------------------------------------------
 
 
 def billing_month():
@@ -229,7 +229,7 @@ def test_reversed_charges_and_payments_cancel_when_reversed_by_the_day():
     assert shown(month_rows(entries=late))["billed"]["family"] == "800.00"
 
 
-# Bad debt ------------------------------------------------------------------------------------
+# Bad debt ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -282,7 +282,7 @@ def test_bad_debt_is_what_was_written_off_of_the_months_charges(entries, written
     assert data["bad_debt_rate"] == rate
 
 
-# Aging ---------------------------------------------------------------------------------------
+# Aging -------------------------------------------------------------------------------------------
 
 
 def test_aging_buckets_open_charges_by_days_since_the_charge_on_as_of():
@@ -307,7 +307,7 @@ def test_aging_buckets_open_charges_by_days_since_the_charge_on_as_of():
     assert data["aging_by_payer"]["family"]["0-30"] == "80.00"
 
 
-# Expenses and cost per child -----------------------------------------------------------------
+# Expenses and cost per child ---------------------------------------------------------------------
 
 
 def test_expenses_split_into_fixed_and_variable():
@@ -387,7 +387,7 @@ def test_a_charge_goes_to_the_classroom_the_child_was_in_on_its_date():
     assert figures.revenue_by_group["preschool"] == 300
 
 
-# Break-even and net income -------------------------------------------------------------------
+# Break-even and net income -----------------------------------------------------------------------
 
 
 def break_even_month(billed="10000.00", variable="2000.00", fixed="6000.00", fte_children=10):
@@ -428,7 +428,7 @@ def test_net_income_is_billed_less_written_off_less_expenses():
     assert shown(rows)["net_income"] == "-600.00"
 
 
-# Status --------------------------------------------------------------------------------------
+# Status ------------------------------------------------------------------------------------------
 
 
 def figures(**values) -> Figures:
@@ -479,7 +479,7 @@ def test_targets_are_configurable():
     assert made.status["enrollment"] == "green"
 
 
-# Rounding and the JSON -----------------------------------------------------------------------
+# Rounding and the JSON ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -537,12 +537,14 @@ def test_json_has_the_spec_keys_and_formats():
             "fte_enrolled": "1.00",
             "cost_per_child": "0.00",
             "revenue_per_child": "1000.00",
+            "staffed_capacity": 10,
+            "vacancies": "9.00",
         }
     }
     assert set(data["status"]) == {"enrollment", "fee_collection", "cost_coverage"}
 
 
-# The alliance total --------------------------------------------------------------------------
+# The alliance total ------------------------------------------------------------------------------
 
 
 def test_alliance_total_adds_providers_and_takes_ratios_of_the_sums():

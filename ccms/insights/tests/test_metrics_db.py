@@ -147,7 +147,7 @@ def test_alliance_targets_change_the_status(october, world):
     assert (before, after) == ("red", "green")
 
 
-# The command ---------------------------------------------------------------------------------
+# The command -------------------------------------------------------------------------------------
 
 
 def run(*args) -> str:
@@ -187,7 +187,7 @@ def test_command_explains_bad_arguments(world, args, message):
         run(*args)
 
 
-# The API -------------------------------------------------------------------------------------
+# The API -----------------------------------------------------------------------------------------
 
 
 def test_api_returns_the_same_json(client, october):
