@@ -39,6 +39,8 @@ def load_billing_demo(providers: dict, today: date) -> None:
             runs.post_run(run.pk)
             _payments(provider, month, today, rng)
             month = add_months(month, 1)
+        if provider.slug == "sunrise":
+            _autopay(provider, today)
 
 
 def _policy(provider, index: int) -> None:
@@ -81,6 +83,29 @@ def _policy(provider, index: int) -> None:
     Fee.objects.create(
         provider=provider, kind="supply", name="Supplies", amount=40, timing="annual"
     )
+
+
+def _autopay(provider, today: date) -> None:
+    """A few Sunrise families pay by bank debit: today's autopay run makes the ACH file."""
+    from ccms.billing import autopay
+    from ccms.tenancy.models import User
+
+    director = User.objects.get(email="director@sunrise.demo")
+    balances = ledger.balances(
+        PayerAccount.objects.filter(provider=provider, kind=AccountKind.FAMILY).order_by("pk")
+    )
+    owing = [pk for pk, balance in balances.items() if balance > 0][:6]
+    for n, account in enumerate(PayerAccount.objects.filter(pk__in=owing)):
+        autopay.set_up_ach(
+            account,
+            holder_name=account.name.replace(" family", "")[:22],
+            routing_number=DEMO_BANK_ROUTING,
+            account_number=f"8812{n:05d}",
+            account_type="checking",
+            accepted=True,
+            actor=director,
+        )
+    autopay.run_autopay(provider, today, director)
 
 
 def _split_garcia_bill(provider) -> None:

@@ -61,12 +61,29 @@ class SettingsForm(forms.ModelForm):
             "staff_discount_percent": "Staff discount %",
             "legal_name": "Legal name (on statements)",
         }
+        widgets = {"ach_settlement_account": forms.PasswordInput(render_value=False)}
         help_texts = {
             "late_payment_grace_days": "Days after the due date before the late fee is charged.",
             "late_pickup_grace_minutes": "Minutes after the authorized pick-up time not charged.",
             "sibling_discount_percent": "Off each child's tuition but the family's dearest.",
             "ein": "Printed on year-end tax statements for the dependent care credit.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        on_file = self.instance.ach_settlement_account if self.instance.pk else ""
+        self.account_on_file = on_file or ""
+        if on_file:
+            self.fields[
+                "ach_settlement_account"
+            ].help_text = f"On file: the account ending {on_file[-4:]}. Leave empty to keep it."
+
+    def clean_ach_settlement_account(self):
+        """The account number is never shown again; an empty field keeps the one on file."""
+        entered = (self.cleaned_data.get("ach_settlement_account") or "").replace(" ", "")
+        if entered and not entered.isdigit():
+            raise forms.ValidationError("An account number has digits only.")
+        return entered or self.account_on_file
 
 
 class TuitionPlanForm(forms.ModelForm):

@@ -106,6 +106,7 @@ class BillingSettings(models.Model):
         "general-ledger accounts", default=dict, blank=True, help_text="Item -> account name."
     )
     history = HistoricalRecords()
+    audit_redacted_fields = {"ach_settlement_account", "card_webhook_secret"}
 
     def __str__(self):
         return f"Billing settings of {self.provider}"

@@ -18,9 +18,34 @@ class Page:
 
 BILLING_PAGES = [
     Page("Overview", "billing_home", "billing.view"),
-    Page("Accounts", "billing_accounts", "billing.view", ("billing_account",)),
+    Page(
+        "Accounts",
+        "billing_accounts",
+        "billing.view",
+        (
+            "billing_account",
+            "billing_account_new",
+            "billing_entry_reverse",
+            "billing_child",
+            "billing_payment_new",
+            "billing_receipt",
+            "billing_refund",
+            "billing_pay",
+            "billing_account_documents",
+        ),
+    ),
     Page("Billing runs", "billing_runs", "billing.view", ("billing_run",)),
-    Page("Prices", "billing_prices", "billing.view"),
+    Page(
+        "Prices",
+        "billing_prices",
+        "billing.view",
+        (
+            "billing_tuition_plan_new",
+            "billing_tuition_plan_edit",
+            "billing_fee_new",
+            "billing_fee_edit",
+        ),
+    ),
     Page("Aging", "billing_aging", "billing.view"),
     Page("Reminders", "billing_reminders", "billing.view"),
     Page("Payment plans", "billing_plans", "billing.view"),

@@ -166,3 +166,33 @@ def test_the_api_lists_accounts_and_ledgers_a_guardian_sees_only_their_own(clien
     client.force_login(t.users["director"])
     rows = client.get(f"/api/providers/{t.provider.slug}/billing/accounts").json()
     assert {r["id"] for r in rows} == {account.pk, other.pk}
+
+
+def test_the_deposit_account_number_is_never_shown_again_and_kept_when_left_empty(client, a1):
+    from ccms.billing.accounts import billing_settings
+    from ccms.core.models import AuditEvent
+
+    settings = billing_settings(a1.provider)
+    settings.ach_settlement_account = "123456789"
+    settings.save()
+    client.force_login(a1.users["director"])
+    page = client.get(url(a1, "billing_prices")).content.decode()
+    assert "123456789" not in page and "ending 6789" in page
+    form = {
+        "billing_frequency": "monthly",
+        "due_days": 10,
+        "late_payment_fee": "15.00",
+        "late_payment_grace_days": 5,
+        "late_pickup_fee_per_minute": "1.00",
+        "late_pickup_grace_minutes": 5,
+        "nsf_fee": "30.00",
+        "sibling_discount_percent": "10",
+        "staff_discount_percent": "0",
+        "reminder_days": "7,14",
+        "ach_settlement_account": "",
+    }
+    assert client.post(url(a1, "billing_prices"), form).status_code == 302
+    settings.refresh_from_db()
+    assert settings.ach_settlement_account == "123456789"
+    assert settings.sibling_discount_percent == 10
+    assert not any("123456789" in str(e.changes) for e in AuditEvent.objects.all())
