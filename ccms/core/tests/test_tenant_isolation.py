@@ -54,6 +54,8 @@ URL_ARGUMENTS = {
     "plan_id": lambda t: _insights_plan(t).pk,
     "alert_id": lambda t: _insights_alert(t).pk,
     "table": lambda t: "summary",  # an insights table to export
+    "tuition_plan_id": lambda t: _billing_row(t, "TuitionPlan").pk,
+    "fee_id": lambda t: _billing_row(t, "Fee").pk,
     "year": lambda t: 2026,
     "month": lambda t: 1,
 }
@@ -179,6 +181,17 @@ def _ledger_entry(t):
         key="isolation:payment",
         actor=None,
     )
+
+
+def _billing_row(t, model_name):
+    from django.apps import apps
+
+    model = apps.get_model("billing", model_name)
+    defaults = {
+        "TuitionPlan": {"name": "Toddlers", "frequency": "monthly", "amount": 900},
+        "Fee": {"kind": "registration", "name": "Registration", "amount": 50},
+    }[model_name]
+    return model.objects.get_or_create(provider=t.provider, defaults=defaults)[0]
 
 
 def _payment_intent(t):
