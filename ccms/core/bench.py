@@ -23,6 +23,7 @@ from ccms.attendance.models import Absence, Presence
 from ccms.billing.bench import billing_run_benchmark
 from ccms.core.seed import bench_directors, seed_alliance
 from ccms.families.models import Child
+from ccms.insights.bench import metrics_benchmark, seed_money
 
 # billing_children: the children of the one large center whose monthly billing run is timed
 # (10,000 by default; fewer at the small scale, and the result says how many).
@@ -131,6 +132,13 @@ def run_benchmarks(scale: str, say=print) -> dict:
     )
     say(f"Monthly billing run of {numbers['billing_children']} children, and its baseline ...")
     billing = billing_run_benchmark(seeded.large_center, today=today)
+    say("Iron Triangle metrics of every provider and the alliance for last month ...")
+    seed_money(seeded.alliance, months=numbers["months"], today=today)
+    insights = metrics_benchmark(
+        seeded.alliance,
+        today=today,
+        name=f"metrics_alliance_{numbers['providers']}" + ("_small" if scale == "small" else ""),
+    )
     directors = bench_directors(seeded.alliance, "bench-only-password")
     sessions = {d.memberships.get().provider.slug: _session_for(d) for d in directors}
     children = list(
@@ -199,6 +207,7 @@ def run_benchmarks(scale: str, say=print) -> dict:
                 "ratio": round(kiosk["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
             },
             billing,
+            insights,
         ],
     }
     out = Path(settings.BASE_DIR) / "bench" / "results.json"

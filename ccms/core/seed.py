@@ -314,6 +314,8 @@ def _delete(alliance: Alliance) -> None:
         model.objects.filter(provider_id__in=provider_ids).delete()
     Membership.objects.filter(provider_id__in=provider_ids).delete()
     User.objects.filter(email__endswith=f"@{alliance.slug}.bench").delete()
+    for name in ("Expense", "BudgetLine"):  # they keep their classroom (PROTECT)
+        apps.get_model("insights", name).objects.filter(provider_id__in=provider_ids).delete()
     Classroom.objects.filter(provider_id__in=provider_ids).delete()
     Site.objects.filter(provider_id__in=provider_ids).delete()
     Provider.objects.filter(pk__in=provider_ids).delete()

@@ -108,9 +108,14 @@ class BudgetLine(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "year", "category", "classroom"],
+                condition=models.Q(classroom__isnull=False),
+                name="budget_line_room_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "year", "category"],
+                condition=models.Q(classroom__isnull=True),
                 name="budget_line_unique",
-                nulls_distinct=False,
-            )
+            ),
         ]
 
     def __str__(self):
