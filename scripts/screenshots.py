@@ -132,6 +132,58 @@ def subsidy_reconcile(page: Page) -> None:
     page.get_by_role("heading", name="Payments recorded").wait_for()
 
 
+def insights_dashboard(page: Page) -> None:
+    """The director's Iron Triangle: the demo's red provider, last month frozen."""
+    sign_in(page, "director@cedarvalley.demo")
+    page.goto("/p/cedar-valley/insights/")
+
+
+def insights_portfolio(page: Page) -> None:
+    sign_in(page, "consultant@prairie.demo", code=True)
+    page.goto("/insights/")
+
+
+def insights_coaching(page: Page) -> None:
+    sign_in(page, "consultant@prairie.demo", code=True)
+    page.goto("/p/little-oaks/insights/coaching/")
+
+
+def insights_scenario(page: Page) -> None:
+    """Five more preschoolers and a 3% tuition rise at Cedar Valley."""
+    sign_in(page, "consultant@prairie.demo", code=True)
+    page.goto("/p/cedar-valley/insights/scenario/")
+    preschool = page.get_by_label("FTE enrolled, preschool")
+    preschool.fill(str(float(preschool.input_value()) + 5))
+    page.get_by_label("Tuition change (%)").fill("3")
+    page.get_by_role("button", name="Show the scenario").click()
+    page.get_by_role("heading", name="Today and the scenario, a month").wait_for()
+
+
+def insights_compare(page: Page) -> None:
+    sign_in(page, "director@cedarvalley.demo")
+    page.goto("/p/cedar-valley/insights/compare/")
+
+
+def insights_alliance(page: Page) -> None:
+    sign_in(page, "admin@prairie.demo", code=True)
+    page.goto("/alliance/prairie/insights/")
+
+
+def insights_state(page: Page) -> None:
+    sign_in(page, "state@prairie.demo", code=True)
+    page.goto("/state/prairie/insights/")
+
+
+def insights_report(page: Page) -> bytes:
+    """The monthly provider report for the board (a PDF, saved as page images)."""
+    sign_in(page, "director@cedarvalley.demo")
+    return page.request.get("/p/cedar-valley/insights/report.pdf").body()
+
+
+# Documents: the PDF is fetched once and each page saved as an image (pdftoppm, poppler-utils).
+DOCUMENTS: dict[str, Callable[[Page], bytes]] = {"insights-report": insights_report}
+
+
 SHOTS: dict[str, Callable[[Page], None]] = {
     "signin": signin,
     "signin-code": signin_code,
@@ -143,6 +195,13 @@ SHOTS: dict[str, Callable[[Page], None]] = {
     "subsidy-queue": subsidy_queue,
     "subsidy-period": subsidy_period,
     "subsidy-reconcile": subsidy_reconcile,
+    "insights-dashboard": insights_dashboard,
+    "insights-portfolio": insights_portfolio,
+    "insights-coaching": insights_coaching,
+    "insights-scenario": insights_scenario,
+    "insights-compare": insights_compare,
+    "insights-alliance": insights_alliance,
+    "insights-state": insights_state,
 }
 
 
@@ -157,6 +216,9 @@ def take(base_url: str, names: list[str]) -> None:
             args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
         )
         for name in names:
+            if name in DOCUMENTS:
+                save_document(browser, base_url, name)
+                continue
             for size, viewport in VIEWPORTS.items():
                 context = browser.new_context(
                     viewport=viewport, base_url=base_url, device_scale_factor=1
@@ -172,12 +234,31 @@ def take(base_url: str, names: list[str]) -> None:
         browser.close()
 
 
+def save_document(browser, base_url: str, name: str) -> None:
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise SystemExit("pdftoppm is not installed (apt-get install poppler-utils).")
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], base_url=base_url)
+    context.set_default_timeout(10_000)
+    pdf = DOCUMENTS[name](context.new_page())
+    context.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"{name}.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(  # noqa: S603 (a local tool on our own file)
+            [pdftoppm, "-png", "-r", "80", str(source), str(OUT / name)], check=True
+        )
+    for path in sorted(OUT.glob(f"{name}-*.png")):
+        print(f"  {path.relative_to(ROOT)}")
+
+
 def main() -> None:
-    names = sys.argv[1:] or list(SHOTS)
-    unknown = [n for n in names if n not in SHOTS]
+    names = sys.argv[1:] or [*SHOTS, *DOCUMENTS]
+    unknown = [n for n in names if n not in SHOTS and n not in DOCUMENTS]
     if unknown:
         raise SystemExit(
-            f"Unknown screenshot {', '.join(unknown)}; choose from {', '.join(SHOTS)}."
+            f"Unknown screenshot {', '.join(unknown)}; choose from "
+            f"{', '.join([*SHOTS, *DOCUMENTS])}."
         )
     with tempfile.TemporaryDirectory(prefix="ccms-screenshots-") as tmp:
         env = {

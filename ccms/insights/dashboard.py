@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from ccms.insights import charts, display
-from ccms.insights.metrics import AGE_GROUP_LABELS, AGING_BUCKETS, PAYERS
+from ccms.insights.metrics import AGE_GROUP_LABELS, AGE_GROUPS, AGING_BUCKETS, PAYERS
 from ccms.insights.queries import Month, value_at
 
 PAYER_LABELS = {"family": "Families", "cca": "CCA (state)", "other": "Other payers"}
@@ -38,6 +38,12 @@ def usd_label(value) -> str:
 
 def fte_label(value) -> str:
     return f"{Decimal(value):.1f}".rstrip("0").rstrip(".") if value is not None else "—"
+
+
+def age_groups(data: dict) -> list[tuple[str, dict]]:
+    """The figures' age groups, youngest first (a frozen month's JSON keeps no key order)."""
+    found = data.get("by_age_group", {})
+    return [(g, found[g]) for g in AGE_GROUPS if g in found]
 
 
 def day_label(day) -> str:
@@ -108,12 +114,8 @@ def side_cards(month: Month, trend: list[Month], collected_today: dict | None = 
         [
             f"{display.dollars(d['collected']['total'])} of "
             f"{display.dollars(d['billed']['total'])} billed",
-            "Families "
-            + display.percent(rates["family"])
-            + " · CCA "
-            + display.percent(rates["cca"])
-            + " · bad debt "
-            + display.percent(d["bad_debt_rate"]),
+            f"Families {display.percent(rates['family'])}, CCA {display.percent(rates['cca'])}, "
+            f"bad debt {display.percent(d['bad_debt_rate'])}",
             *(
                 [
                     f"By {day_label(date.fromisoformat(collected_today['as_of']))}: "
@@ -273,7 +275,7 @@ def age_group_table(month: Month, *, compact: bool = False) -> TableData:
         [header[i] for i in keep],
         numeric=set(range(1, len(keep))),
     )
-    for group, values in month.data["by_age_group"].items():
+    for group, values in age_groups(month.data):
         cost, revenue = values["cost_per_child"], values["revenue_per_child"]
         gap = (
             display.dollars(Decimal(revenue) - Decimal(cost))
@@ -300,7 +302,9 @@ def classroom_table(month: Month) -> TableData:
         ["Classroom", "Age group", "FTE enrolled", "Staffed capacity", "Licensed", "Vacancies"],
         numeric={2, 3, 4, 5},
     )
-    for values in month.data.get("by_classroom", {}).values():
+    rooms = month.data.get("by_classroom", {}).values()
+    order = {g: n for n, g in enumerate(AGE_GROUPS)}
+    for values in sorted(rooms, key=lambda r: (order.get(r["age_group"], 9), r["name"])):
         table.rows.append(
             [
                 values["name"],
@@ -425,7 +429,7 @@ def collection_chart(trend: list[Month], targets, chart_id: str = "collection-tr
 
 
 def age_group_chart(month: Month, chart_id: str = "age-groups"):
-    groups = list(month.data["by_age_group"])
+    groups = [group for group, _ in age_groups(month.data)]
     return charts.bar_chart(
         chart_id=chart_id,
         title="Cost and revenue per child by age group",

@@ -180,6 +180,12 @@ class PortfolioRow:
     open_alerts: list[Alert] = field(default_factory=list)
 
     @property
+    def statuses(self) -> list[tuple[str, str | None]]:
+        """The three sides' statuses in their order (a frozen month's JSON keeps none)."""
+        status = self.month.data["status"]
+        return [(side, status.get(side)) for side in metrics.SIDES]
+
+    @property
     def risk(self) -> int:
         status = self.month.data["status"]
         return sum(RISK.get(s, 0) for s in status.values()) + len(self.open_alerts)

@@ -108,6 +108,7 @@ class ReportPDF(DocumentPDF):
             self.multi_cell(self.epw - 5, 4.4, plain(line), new_x="LMARGIN", new_y="NEXT")
         self.set_y(max(self.get_y(), top + 19) + 3)
         self.set_text_color(*INK)
+        self.set_fill_color(255, 255, 255)  # tables after this fill their own rows
 
     def bars(self, title: str, labels: list[str], values: list[Decimal | None], unit) -> None:
         """A small bar chart with the value written on each bar (prints in black and white)."""
@@ -134,6 +135,7 @@ class ReportPDF(DocumentPDF):
             self.set_xy(x - 2, top + height + 1)
             self.cell(slot * 0.64 + 4, 3.6, plain(label), align="C")
         self.set_y(top + height + 7)
+        self.set_fill_color(255, 255, 255)
 
 
 def provider_report_pdf(
@@ -171,6 +173,8 @@ def provider_report_pdf(
         (34, 25, 25, 25, 25, 28),
         ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
     )
+    if pdf.get_y() > pdf.h - 95:  # the heading stays with its chart
+        pdf.add_page()
     pdf.section("Twelve months")
     labels = [dashboard.short_month(m) for m in trend]
     pdf.bars(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ccms.core.access import AllianceAccess, ProviderAccess
 from ccms.core.dates import provider_today
 from ccms.core.decorators import alliance_view, provider_view
+from ccms.core.services import save_audited
 from ccms.insights import (
     coaching,
     costs,
@@ -29,6 +30,7 @@ from ccms.insights import (
     scenarios,
     snapshots,
 )
+from ccms.insights.display import dollars, percent
 from ccms.insights.forms import (
     ActionPlanForm,
     BudgetLineForm,
@@ -311,7 +313,7 @@ def insights_staff_costs(request: HttpRequest, access: ProviderAccess) -> HttpRe
             messages.success(
                 request,
                 f"Staff costs of {month:%B %Y} written as personnel expenses: "
-                f"{display_money(posted.total)}.",
+                f"{dollars(posted.total)}.",
             )
             return redirect(here)
         if form.is_valid():
@@ -331,12 +333,6 @@ def insights_staff_costs(request: HttpRequest, access: ProviderAccess) -> HttpRe
         "can_edit": access.can("insights.costs"),
     }
     return render_page(request, "insights/staff_costs.html", context)
-
-
-def display_money(value) -> str:
-    from ccms.insights.display import dollars
-
-    return dollars(value)
 
 
 # Coaching: alerts, notes and action plans --------------------------------------------------------
@@ -496,19 +492,19 @@ def insights_scenario(request: HttpRequest, access: ProviderAccess) -> HttpRespo
 
 
 def _money(value) -> str:
-    from ccms.insights.display import dollars
-
     return dollars(metrics.money(value)) if value is not None else "—"
 
 
 def _ratio(value) -> str:
-    from ccms.insights.display import percent
-
     return percent(metrics.ratio(value)) if value is not None else "—"
 
 
 def _fte(value) -> str:
     return metrics.fte(value) or "—"
+
+
+def _shown(value, unit: str) -> str:
+    return percent(value) if unit == "percent" else dollars(value)
 
 
 SCENARIO_FIGURES = [
@@ -805,22 +801,16 @@ def alliance_cards(total: dict) -> list[dict]:
             "status": status["fee_collection"],
             "value": total["fee_collection_rate"]["total"],
             "unit": "percent",
-            "label": f"bad debt {metrics_percent(total['bad_debt_rate'])}",
+            "label": f"bad debt {percent(total['bad_debt_rate'])}",
         },
         {
             "title": dashboard.SIDE_TITLES["cost_coverage"],
             "status": status["cost_coverage"],
             "value": total["revenue_per_child"],
             "unit": "money",
-            "label": f"revenue per child; cost {display_money(total['cost_per_child'])}",
+            "label": f"revenue per child; cost {dollars(total['cost_per_child'])}",
         },
     ]
-
-
-def metrics_percent(value) -> str:
-    from ccms.insights.display import percent
-
-    return percent(value)
 
 
 @alliance_view("insights.targets")
@@ -831,8 +821,6 @@ def insights_targets(request: HttpRequest, access: AllianceAccess) -> HttpRespon
     )
     form = TargetsForm(request.POST or None, instance=targets)
     if request.method == "POST" and form.is_valid():
-        from ccms.core.services import save_audited
-
         save_audited(form.instance, actor=request.user, reason="Targets changed")
         messages.success(request, "Targets saved. Months frozen before keep their statuses.")
         return redirect("insights_alliance", access.alliance.slug)
@@ -870,12 +858,6 @@ def insights_alliance_export(request: HttpRequest, access: AllianceAccess, table
     )
 
 
-def _shown(value, unit: str) -> str:
-    from ccms.insights.display import dollars, percent
-
-    return percent(value) if unit == "percent" else dollars(value)
-
-
 # The state's page: aggregates only ---------------------------------------------------------------
 
 
@@ -907,10 +889,10 @@ def state_tables(access: AllianceAccess, month: date) -> dict:
             d["fte_enrolled"],
             d["staffed_capacity"],
             d["licensed_capacity"],
-            metrics_percent(d["enrollment_efficiency_staffed"]),
-            metrics_percent(d["enrollment_efficiency_licensed"]),
+            percent(d["enrollment_efficiency_staffed"]),
+            percent(d["enrollment_efficiency_licensed"]),
             d["vacancies"],
-            metrics_percent(metrics.ratio(cca / billed)) if billed else "—",
+            percent(metrics.ratio(cca / billed)) if billed else "—",
         ]
 
     header = [
@@ -944,7 +926,7 @@ def state_tables(access: AllianceAccess, month: date) -> dict:
         ["Age group", "FTE enrolled", "Staffed capacity", "Vacancies"],
         numeric={1, 2, 3},
     )
-    for group, values in total["by_age_group"].items():
+    for group, values in dashboard.age_groups(total):
         groups.rows.append(
             [
                 metrics.AGE_GROUP_LABELS[group],
