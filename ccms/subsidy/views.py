@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ccms.core.access import AllianceAccess, ProviderAccess, accessible_providers
 from ccms.core.dates import provider_today
 from ccms.core.decorators import alliance_view, provider_view
+from ccms.core.forms import show_validation_error
 from ccms.families.models import Child
 from ccms.subsidy import feed as feeds
 from ccms.subsidy import overview, queries, services
@@ -390,7 +391,7 @@ def authorization_create(request: HttpRequest, access: ProviderAccess) -> HttpRe
                 provider=access.provider, actor=request.user, data=form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, f"Authorization added for {authorization.child}.")
             return redirect("cca_authorizations", access.provider.slug)
@@ -422,20 +423,12 @@ def authorization_edit(
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            show_validation_error(form, error)
         else:
             messages.success(request, f"Authorization of {stored.child} saved.")
             return redirect("cca_authorizations", access.provider.slug)
     context = {"access": access, "form": form, "authorization": authorization}
     return render(request, "subsidy/authorization_form.html", context)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 # Settings -----------------------------------------------------------------------------------
@@ -474,7 +467,7 @@ def cca_settings(request: HttpRequest, access: ProviderAccess) -> HttpResponse:
         try:
             services.save_cca_settings(provider=provider, actor=request.user, **data)
         except ValidationError as error:
-            _form_errors(settings_form, error)
+            show_validation_error(settings_form, error)
         else:
             messages.success(
                 request, f"CCA settings saved, in force from {data['effective_from']:%b %-d, %Y}."
@@ -494,7 +487,7 @@ def cca_settings(request: HttpRequest, access: ProviderAccess) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as error:
-            _form_errors(transport_form, error)
+            show_validation_error(transport_form, error)
         else:
             messages.success(request, "KinderTrack transport saved.")
             return redirect("cca_settings", provider.slug)
