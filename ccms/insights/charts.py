@@ -264,7 +264,8 @@ def bar_chart(
 ) -> SafeString:
     """Grouped bars, each bar with its value written above it and its own fill pattern."""
     values = [_n(v) for s in series for v in s.values if v is not None]
-    ticks = nice_ticks(min([0.0, *values]), max([1.0, *values]))
+    # Headroom above the tallest bar for its value (and a neighbour's, set above it).
+    ticks = nice_ticks(min([0.0, *values]), max([1.0, *values]) * 1.12)
     low, high = ticks[0], ticks[-1]
     top = legend_height([(s.label, s.style) for s in series], 16) + 8
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - top - BOTTOM
@@ -280,6 +281,7 @@ def bar_chart(
     bar_w = min(44.0, slot * 0.8 / max(len(series), 1))
     for g, group in enumerate(groups):
         left = LEFT + slot * g + (slot - bar_w * len(series)) / 2
+        label_y = None  # the previous bar's value label: a close one goes above it
         for k, s in enumerate(series):
             value = s.values[g]
             bx = left + k * bar_w
@@ -290,12 +292,16 @@ def bar_chart(
                 )
                 continue
             upper, base = y(max(_n(value), 0)), y(min(_n(value), 0))
+            text_y = upper - 4
+            if label_y is not None and abs(text_y - label_y) < 14:
+                text_y = min(text_y, label_y) - 14
+            label_y = text_y
             out.append(
                 f'<rect class="bar s{s.style}" x="{_fmt(bx + 1)}" y="{_fmt(upper)}" '
                 f'width="{_fmt(bar_w - 2)}" height="{_fmt(max(base - upper, 0.5))}" '
                 f'fill="url(#{chart_id}-p{s.style})"><title>{escape(group)}, {escape(s.label)}: '
                 f"{escape(fmt(value))}</title></rect>"
-                f'<text class="bar-value" x="{_fmt(bx + bar_w / 2)}" y="{_fmt(upper - 4)}" '
+                f'<text class="bar-value" x="{_fmt(bx + bar_w / 2)}" y="{_fmt(text_y)}" '
                 f'text-anchor="middle">{escape(fmt(value))}</text>'
             )
         out.append(

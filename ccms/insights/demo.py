@@ -330,7 +330,7 @@ def _coaching(alliance: Alliance, today: date) -> None:
         owner=director,
         steps="Autopay offered at every enrollment; reminders on days 7 and 14; a payment plan "
         "for any balance over 30 days.",
-        baseline=Decimal("0.9300"),
+        baseline=Decimal("0.8000"),
         actor=consultant,
     )
     # Made with the demo's history, not by a person today.
