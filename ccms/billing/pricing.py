@@ -39,14 +39,20 @@ def weekdays(start: date, end: date) -> int:
     return count
 
 
-def proration(start: date, end: date, enrolled_from: date, enrolled_to: date | None) -> Fraction:
-    """The share of the period's weekdays inside the enrollment (1 for a whole period)."""
+def proration(
+    start: date, end: date, enrolled_from: date, enrolled_to: date | None, within=None
+) -> Fraction:
+    """The share of the period's weekdays inside the enrollment (1 for a whole period); with
+    `within` (date ranges, not overlapping), only the enrolled weekdays inside those ranges."""
     first = max(start, enrolled_from)
     last = min(end, enrolled_to) if enrolled_to else end
     total = weekdays(start, end)
     if total == 0:
         return Fraction(0)
-    return Fraction(weekdays(first, last), total)
+    if within is None:
+        return Fraction(weekdays(first, last), total)
+    inside = sum(weekdays(max(first, a), min(last, b)) for a, b in within)
+    return Fraction(inside, total)
 
 
 def convert(amount: Decimal, from_frequency: str, to_frequency: str) -> Fraction:

@@ -138,6 +138,7 @@ def plan_run(provider, period_start: date, frequency: str | None = None) -> RunP
     for s in BillingSplit.objects.filter(provider=provider).select_related("account"):
         splits[s.child_id].append(s)
     accounts = family_accounts_by_family(provider, {c.family_id for c in children.values()})
+    subsidized = cca_authorized_days(provider, start, end)
 
     # Tuition: price each enrollment, prorate, then discount all but the family's dearest child.
     period_label = f"Tuition {start:%b %-d}-{end:%b %-d}"
@@ -149,7 +150,11 @@ def plan_run(provider, period_start: date, frequency: str | None = None) -> RunP
             plan.unpriced.append(e)
             continue
         share = pricing.proration(start, end, e.start_date, e.end_date)
-        if share == 0:
+        if e.child_id in subsidized:
+            # Days under a CCA authorization are billed by the CCA submission (the state's
+            # share, the family fee and any agreed difference), not as tuition.
+            share -= pricing.proration(start, end, e.start_date, e.end_date, subsidized[e.child_id])
+        if share <= 0:
             continue
         amount = pricing.convert(price.amount, price.frequency or frequency, frequency) * share
         tuition.append((e, amount, share))
@@ -217,6 +222,19 @@ def plan_run(provider, period_start: date, frequency: str | None = None) -> RunP
     )
     plan.lines = _mark_posted(provider, plan.lines)
     return plan
+
+
+def cca_authorized_days(provider, start: date, end: date) -> dict[int, list[tuple[date, date]]]:
+    """Per child, the date ranges inside the period that a CCA authorization covers."""
+    from django.apps import apps
+
+    authorization = apps.get_model("subsidy", "Authorization")
+    ranges = defaultdict(list)
+    for child_id, first, last in authorization.objects.filter(
+        provider=provider, start_date__lte=end, end_date__gte=start
+    ).values_list("child_id", "start_date", "end_date"):
+        ranges[child_id].append((max(first, start), min(last, end)))
+    return ranges
 
 
 def _late_pickups(provider, settings, enrollments, splits, accounts, start, due_on) -> list[Line]:

@@ -289,9 +289,11 @@ def load_demo() -> bool:
         services.grant_role(user=users[email], role=role, provider=providers[key])
     _link_demo_guardian(users["parent@sunrise.demo"], providers["sunrise"], rng)
     add_demo_child_files(providers)
-    load_billing_demo(providers, TODAY)
     _deterministic_keys()
+    # CCA first: days under an authorization are billed by the CCA submission, not as tuition.
     load_subsidy_demo()
+    load_billing_demo(providers, TODAY)
+    _deterministic_keys()  # numbers the rows billing added (a second guardian) the same way
     load_insights_demo(TODAY)
     return True
 

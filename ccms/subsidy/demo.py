@@ -60,6 +60,7 @@ def _subsidized(provider, rng, numbers, *, first_day: date, today: date) -> list
     and authorizations (a few ending within 30 days)."""
     families = list(
         Family.objects.filter(provider=provider, children__classroom__isnull=False)
+        .exclude(guardians__user__isnull=False)  # the demo parent pays privately, split in two
         .distinct()
         .order_by("pk")
     )

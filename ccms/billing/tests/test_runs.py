@@ -244,3 +244,19 @@ def test_the_command_line_previews_posts_and_explains_bad_periods(a1, capsys):
     assert posted["posted"] == 1 and posted["posted_total"] == "1000.00"
     with pytest.raises(CommandError, match="starts on the first of a month: try 2026-12-01"):
         call_command("billing", "run", "--provider", "a1", "--period", "2026-12-02")
+
+
+def test_days_under_a_cca_authorization_are_left_to_the_cca_submission(a1):
+    from ccms.subsidy.models import Authorization
+
+    Authorization.objects.create(
+        provider=a1.provider,
+        child=a1.child,
+        start_date=date(2026, 12, 14),
+        end_date=date(2027, 6, 30),
+        units_per_period=20,
+        private_rate=Decimal("40.00"),
+    )
+    [line] = tuition_lines(runs.plan_run(a1.provider, DEC))
+    assert line.amount == Decimal("391.30")  # 9 of 23 weekdays before the authorization
+    assert tuition_lines(runs.plan_run(a1.provider, date(2027, 1, 1))) == []
