@@ -258,10 +258,11 @@ def insights_budget(request: HttpRequest, access: ProviderAccess) -> HttpRespons
             )
             return redirect(here)
         if "remove" in request.POST:
+            line_id = request.POST.get("remove", "")
             line = (
-                costs.classrooms_with_budget(access.provider, year)
-                .filter(pk=request.POST.get("remove"))
-                .first()
+                costs.classrooms_with_budget(access.provider, year).filter(pk=line_id).first()
+                if line_id.isdigit()
+                else None
             )
             if line is None:
                 raise Http404("No such budget line.")
@@ -424,9 +425,7 @@ def insights_alert_ack(request: HttpRequest, access: ProviderAccess, alert_id: i
         provider=access.provider, alert_id=alert_id, actor=request.user
     )
     messages.success(request, f"Alert on {alert.get_side_display().lower()} acknowledged.")
-    return redirect(
-        request.POST.get("next") or reverse("insights_coaching", args=[access.provider.slug])
-    )
+    return redirect("insights_coaching", access.provider.slug)
 
 
 # The scenario planner ----------------------------------------------------------------------------
