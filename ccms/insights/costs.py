@@ -528,5 +528,5 @@ def access_expense(provider: Provider, expense_id: int) -> Expense:
     return found
 
 
-def classrooms_with_budget(provider: Provider, year: int):
+def budget_lines(provider: Provider, year: int):
     return BudgetLine.objects.filter(provider=provider, year=year).select_related("classroom")

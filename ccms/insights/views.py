@@ -260,7 +260,7 @@ def insights_budget(request: HttpRequest, access: ProviderAccess) -> HttpRespons
         if "remove" in request.POST:
             line_id = request.POST.get("remove", "")
             line = (
-                costs.classrooms_with_budget(access.provider, year).filter(pk=line_id).first()
+                costs.budget_lines(access.provider, year).filter(pk=line_id).first()
                 if line_id.isdigit()
                 else None
             )
@@ -281,7 +281,7 @@ def insights_budget(request: HttpRequest, access: ProviderAccess) -> HttpRespons
                     request, "Budget line saved; apply the budget to write the months."
                 )
                 return redirect(here)
-    lines = list(costs.classrooms_with_budget(access.provider, year))
+    lines = list(costs.budget_lines(access.provider, year))
     context = {
         "year": year,
         "years": [today.year - 1, today.year, today.year + 1],
