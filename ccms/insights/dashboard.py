@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ccms.insights import charts, display
+from ccms.insights import charts, costs, display, metrics, queries
+from ccms.insights.display import dollars, percent
 from ccms.insights.metrics import AGE_GROUP_LABELS, AGE_GROUPS, AGING_BUCKETS, PAYERS
 from ccms.insights.queries import Month, value_at
 
@@ -467,3 +468,296 @@ def break_even(month: Month, chart_id: str = "break-even"):
         money=usd_label,
         fte_fmt=fte_label,
     )
+
+
+# Scenario planner rows ----------------------------------------------------------------------
+
+
+def _money(value) -> str:
+    return dollars(metrics.money(value)) if value is not None else "—"
+
+
+def _ratio(value) -> str:
+    return percent(metrics.ratio(value)) if value is not None else "—"
+
+
+def _fte(value) -> str:
+    return metrics.fte(value) or "—"
+
+
+def shown(value, unit: str) -> str:
+    return percent(value) if unit == "percent" else dollars(value)
+
+
+SCENARIO_FIGURES = [
+    ("FTE enrolled", "fte", _fte, True),
+    ("Revenue (billed)", "revenue", _money, True),
+    ("Expenses", "expenses", _money, False),
+    ("Revenue per child", "revenue_per_child", _money, True),
+    ("Cost per child", "cost_per_child", _money, False),
+    ("Break-even FTE", "break_even_fte", _fte, False),
+    ("Break-even enrollment", "break_even_enrollment", _ratio, False),
+    ("Net income", "net_income", _money, True),
+]
+
+
+def scenario_rows(now, projected) -> list[dict]:
+    rows = []
+    for label, name, fmt, up in SCENARIO_FIGURES:
+        before = getattr(now, name)
+        after = getattr(projected, name) if projected else None
+        change, better = "", None
+        if projected is not None and before is not None and after is not None:
+            delta = after - before
+            if delta:
+                sign = "+" if delta > 0 else "−"
+                change = f"{sign}{fmt(abs(delta)) if fmt is not _ratio else _ratio(abs(delta))}"
+                better = (delta > 0) == up
+        rows.append(
+            {
+                "label": label,
+                "today": fmt(before),
+                "scenario": fmt(after) if projected else "",
+                "change": change,
+                "better": better,
+            }
+        )
+    return rows
+
+
+def scenario_group_rows(now, projected) -> list[dict]:
+    rows = []
+    for group, outcome in now.by_group.items():
+        after = projected.by_group.get(group) if projected else None
+        rows.append(
+            {
+                "label": metrics.AGE_GROUP_LABELS[group],
+                "fte": _fte(outcome.fte),
+                "fte_after": _fte(after.fte) if after else "",
+                "revenue": _money(outcome.revenue_per_child),
+                "revenue_after": _money(after.revenue_per_child) if after else "",
+                "cost": _money(outcome.cost_per_child),
+                "cost_after": _money(after.cost_per_child) if after else "",
+            }
+        )
+    return rows
+
+
+# The comparison with the alliance ------------------------------------------------------------
+
+
+def comparison(result: queries.AllianceMonth, names: dict, highlight: set) -> dict:
+    medians = queries.medians(result.rows)
+    figures = []
+    for path, label, unit, higher_better in queries.COMPARED:
+        fmt = pct_label if unit == "percent" else usd_label
+        scale = Decimal(100) if unit == "percent" else Decimal(1)
+        points = [
+            (names[r.provider.pk], Decimal(v) * scale, r.provider.pk in highlight)
+            for r in result.rows
+            if r.has_data and (v := queries.value_at(r.data, path)) is not None
+        ]
+        median = medians[path] * scale if medians[path] is not None else None
+        figures.append(
+            {
+                "label": label,
+                "path": path,
+                "unit": unit,
+                "higher_better": higher_better,
+                "median": medians[path],
+                "chart": charts.strip_chart(
+                    chart_id=f"cmp-{path.replace('.', '-').replace('_', '-')}",
+                    title=f"{label}: each provider and the alliance median",
+                    points=points,
+                    median=median,
+                    fmt=fmt,
+                ),
+            }
+        )
+    rows = []
+    for r in result.rows:
+        cells = []
+        for path, _label, unit, higher_better in queries.COMPARED:
+            value = queries.value_at(r.data, path)
+            median = medians[path]
+            versus = ""
+            better = None
+            if value is not None and median is not None and r.has_data:
+                delta = Decimal(value) - median
+                shown = abs(delta) * 100 if unit == "percent" else abs(delta)
+                if shown < Decimal("0.05") if unit == "percent" else shown < Decimal("0.5"):
+                    versus = "at the median"
+                elif unit == "percent":
+                    better = (delta > 0) == higher_better
+                    versus = f"{'+' if delta > 0 else '−'}{shown:.1f} pts"
+                else:
+                    better = (delta > 0) == higher_better
+                    versus = f"{'+' if delta > 0 else '−'}{usd_label(shown)}"
+            cells.append({"value": value, "unit": unit, "versus": versus, "better": better})
+        rows.append(
+            {
+                "name": names[r.provider.pk],
+                "highlight": r.provider.pk in highlight,
+                "status": r.data["status"],
+                "cells": cells,
+                "has_data": r.has_data,
+            }
+        )
+    rows.sort(key=lambda row: (not row["highlight"], row["name"]))
+    return {
+        "figures": figures,
+        "rows": rows,
+        "columns": [label for _, label, _, _ in queries.COMPARED],
+        "total": result.total_data,
+    }
+
+
+def alliance_cards(total: dict) -> list[dict]:
+    status = total["status"]
+    return [
+        {
+            "title": SIDE_TITLES["enrollment"],
+            "status": status["enrollment"],
+            "value": total["enrollment_efficiency_staffed"],
+            "unit": "percent",
+            "label": f"{total['fte_enrolled']} FTE of {total['staffed_capacity']} staffed seats",
+        },
+        {
+            "title": SIDE_TITLES["fee_collection"],
+            "status": status["fee_collection"],
+            "value": total["fee_collection_rate"]["total"],
+            "unit": "percent",
+            "label": f"bad debt {percent(total['bad_debt_rate'])}",
+        },
+        {
+            "title": SIDE_TITLES["cost_coverage"],
+            "status": status["cost_coverage"],
+            "value": total["revenue_per_child"],
+            "unit": "money",
+            "label": f"revenue per child; cost {dollars(total['cost_per_child'])}",
+        },
+    ]
+
+
+# The state's aggregates ----------------------------------------------------------------------
+
+
+def state_tables(alliance, month: date) -> dict:
+    """Sums by county, by provider kind and by age group: never a child, a family or a name."""
+    result = queries.alliance_month(alliance, month)
+    total = result.total_data
+    by_county = queries.group_totals(result.rows, lambda p: p.county or "Unknown")
+    by_kind = queries.group_totals(result.rows, lambda p: p.get_kind_display())
+
+    def row(name, figures):
+        d = metrics.as_json(figures, key="alliance")
+        billed = Decimal(d["billed"]["total"])
+        cca = Decimal(d["billed"]["cca"])
+        return [
+            name,
+            d["providers"],
+            d["fte_enrolled"],
+            d["staffed_capacity"],
+            d["licensed_capacity"],
+            percent(d["enrollment_efficiency_staffed"]),
+            percent(d["enrollment_efficiency_licensed"]),
+            d["vacancies"],
+            percent(metrics.ratio(cca / billed)) if billed else "—",
+        ]
+
+    header = [
+        "",
+        "Providers",
+        "FTE enrolled",
+        "Staffed capacity",
+        "Licensed capacity",
+        "Efficiency (staffed)",
+        "Efficiency (licensed)",
+        "Vacancies",
+        "CCA share of billing",
+    ]
+    county = TableData(
+        "by_county",
+        "By county",
+        ["County", *header[1:]],
+        [row(n, f) for n, f in by_county],
+        set(range(1, 9)),
+    )
+    kind = TableData(
+        "by_kind",
+        "By provider kind",
+        ["Provider kind", *header[1:]],
+        [row(n, f) for n, f in by_kind],
+        set(range(1, 9)),
+    )
+    groups = TableData(
+        "by_age_group",
+        "Vacancies by age group",
+        ["Age group", "FTE enrolled", "Staffed capacity", "Vacancies"],
+        numeric={1, 2, 3},
+    )
+    for group, values in age_groups(total):
+        groups.rows.append(
+            [
+                metrics.AGE_GROUP_LABELS[group],
+                values["fte_enrolled"],
+                values["staffed_capacity"],
+                values["vacancies"],
+            ]
+        )
+    county_vacancies = TableData(
+        "vacancies_by_county",
+        "Vacancies by county and age group",
+        ["County", *[metrics.AGE_GROUP_LABELS[g] for g in metrics.AGE_GROUPS], "All"],
+        numeric={1, 2, 3, 4},
+    )
+    for name, figures in by_county:
+        county_vacancies.rows.append(
+            [
+                name,
+                *[metrics.fte(figures.vacancies_by_group[g]) for g in metrics.AGE_GROUPS],
+                metrics.fte(figures.vacancies),
+            ]
+        )
+    billed = Decimal(total["billed"]["total"])
+    return {
+        "total": total,
+        "cca_share": metrics.ratio(Decimal(total["billed"]["cca"]) / billed) if billed else None,
+        "tables": {t.name: t for t in (county, kind, groups, county_vacancies)},
+        "vacancy_chart": charts.bar_chart(
+            chart_id="state-vacancies",
+            title="Vacancies and staffed capacity by age group",
+            description="FTE vacancies against staffed capacity for each age group, summed over "
+            "the alliance's providers.",
+            groups=[row[0] for row in groups.rows],
+            series=[
+                charts.Series("Staffed capacity", [Decimal(r[2]) for r in groups.rows], 0),
+                charts.Series("Vacancies", [Decimal(r[3]) for r in groups.rows], 1),
+            ],
+            fmt=fte_label,
+        ),
+    }
+
+
+# Expenses --------------------------------------------------------------------------------
+
+
+def expense_table(provider, month: date) -> TableData:
+    table = TableData(
+        "expenses",
+        f"Expenses of {month:%B %Y}",
+        ["Month", "Category", "Classroom", "Amount", "Note", "Source"],
+        numeric={3},
+    )
+    for e in costs.expenses_of(provider, month):
+        table.rows.append(
+            [
+                f"{e.month:%Y-%m}",
+                e.get_category_display(),
+                e.classroom.name if e.classroom else "",
+                f"{e.amount:.2f}",
+                e.note,
+                e.get_source_display(),
+            ]
+        )
+    return table

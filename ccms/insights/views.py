@@ -30,7 +30,7 @@ from ccms.insights import (
     scenarios,
     snapshots,
 )
-from ccms.insights.display import dollars, percent
+from ccms.insights.display import dollars
 from ccms.insights.forms import (
     ActionPlanForm,
     BudgetLineForm,
@@ -482,82 +482,12 @@ def insights_scenario(request: HttpRequest, access: ProviderAccess) -> HttpRespo
         **_month_context(month, today),
         "current": current,
         "form": form,
-        "rows": scenario_rows(now, projected),
-        "group_rows": scenario_group_rows(now, projected),
+        "rows": dashboard.scenario_rows(now, projected),
+        "group_rows": dashboard.scenario_group_rows(now, projected),
         "projected": projected,
     }
     template = "insights/_scenario_results.html" if request.htmx else "insights/scenario.html"
     return render_page(request, template, context)
-
-
-def _money(value) -> str:
-    return dollars(metrics.money(value)) if value is not None else "—"
-
-
-def _ratio(value) -> str:
-    return percent(metrics.ratio(value)) if value is not None else "—"
-
-
-def _fte(value) -> str:
-    return metrics.fte(value) or "—"
-
-
-def _shown(value, unit: str) -> str:
-    return percent(value) if unit == "percent" else dollars(value)
-
-
-SCENARIO_FIGURES = [
-    ("FTE enrolled", "fte", _fte, True),
-    ("Revenue (billed)", "revenue", _money, True),
-    ("Expenses", "expenses", _money, False),
-    ("Revenue per child", "revenue_per_child", _money, True),
-    ("Cost per child", "cost_per_child", _money, False),
-    ("Break-even FTE", "break_even_fte", _fte, False),
-    ("Break-even enrollment", "break_even_enrollment", _ratio, False),
-    ("Net income", "net_income", _money, True),
-]
-
-
-def scenario_rows(now, projected) -> list[dict]:
-    rows = []
-    for label, name, fmt, up in SCENARIO_FIGURES:
-        before = getattr(now, name)
-        after = getattr(projected, name) if projected else None
-        change, better = "", None
-        if projected is not None and before is not None and after is not None:
-            delta = after - before
-            if delta:
-                sign = "+" if delta > 0 else "−"
-                change = f"{sign}{fmt(abs(delta)) if fmt is not _ratio else _ratio(abs(delta))}"
-                better = (delta > 0) == up
-        rows.append(
-            {
-                "label": label,
-                "today": fmt(before),
-                "scenario": fmt(after) if projected else "",
-                "change": change,
-                "better": better,
-            }
-        )
-    return rows
-
-
-def scenario_group_rows(now, projected) -> list[dict]:
-    rows = []
-    for group, outcome in now.by_group.items():
-        after = projected.by_group.get(group) if projected else None
-        rows.append(
-            {
-                "label": metrics.AGE_GROUP_LABELS[group],
-                "fte": _fte(outcome.fte),
-                "fte_after": _fte(after.fte) if after else "",
-                "revenue": _money(outcome.revenue_per_child),
-                "revenue_after": _money(after.revenue_per_child) if after else "",
-                "cost": _money(outcome.cost_per_child),
-                "cost_after": _money(after.cost_per_child) if after else "",
-            }
-        )
-    return rows
 
 
 # Comparing with the alliance ---------------------------------------------------------------------
@@ -581,76 +511,10 @@ def insights_compare(request: HttpRequest, access: ProviderAccess) -> HttpRespon
             letter += 1
     context = {
         **_month_context(month, today),
-        **comparison(result, names, highlight={access.provider.pk}),
+        **dashboard.comparison(result, names, highlight={access.provider.pk}),
         "named": len(visible & {r.provider.pk for r in result.rows}),
     }
     return render_page(request, "insights/compare.html", context)
-
-
-def comparison(result: queries.AllianceMonth, names: dict, highlight: set) -> dict:
-    medians = queries.medians(result.rows)
-    figures = []
-    for path, label, unit, higher_better in queries.COMPARED:
-        fmt = dashboard.pct_label if unit == "percent" else dashboard.usd_label
-        scale = Decimal(100) if unit == "percent" else Decimal(1)
-        points = [
-            (names[r.provider.pk], Decimal(v) * scale, r.provider.pk in highlight)
-            for r in result.rows
-            if r.has_data and (v := queries.value_at(r.data, path)) is not None
-        ]
-        median = medians[path] * scale if medians[path] is not None else None
-        figures.append(
-            {
-                "label": label,
-                "path": path,
-                "unit": unit,
-                "higher_better": higher_better,
-                "median": medians[path],
-                "chart": dashboard.charts.strip_chart(
-                    chart_id=f"cmp-{path.replace('.', '-').replace('_', '-')}",
-                    title=f"{label}: each provider and the alliance median",
-                    points=points,
-                    median=median,
-                    fmt=fmt,
-                ),
-            }
-        )
-    rows = []
-    for r in result.rows:
-        cells = []
-        for path, _label, unit, higher_better in queries.COMPARED:
-            value = queries.value_at(r.data, path)
-            median = medians[path]
-            versus = ""
-            better = None
-            if value is not None and median is not None and r.has_data:
-                delta = Decimal(value) - median
-                shown = abs(delta) * 100 if unit == "percent" else abs(delta)
-                if shown < Decimal("0.05") if unit == "percent" else shown < Decimal("0.5"):
-                    versus = "at the median"
-                elif unit == "percent":
-                    better = (delta > 0) == higher_better
-                    versus = f"{'+' if delta > 0 else '−'}{shown:.1f} pts"
-                else:
-                    better = (delta > 0) == higher_better
-                    versus = f"{'+' if delta > 0 else '−'}{dashboard.usd_label(shown)}"
-            cells.append({"value": value, "unit": unit, "versus": versus, "better": better})
-        rows.append(
-            {
-                "name": names[r.provider.pk],
-                "highlight": r.provider.pk in highlight,
-                "status": r.data["status"],
-                "cells": cells,
-                "has_data": r.has_data,
-            }
-        )
-    rows.sort(key=lambda row: (not row["highlight"], row["name"]))
-    return {
-        "figures": figures,
-        "rows": rows,
-        "columns": [label for _, label, _, _ in queries.COMPARED],
-        "total": result.total_data,
-    }
 
 
 # Reports and exports -----------------------------------------------------------------------------
@@ -692,27 +556,6 @@ def insights_report_pdf(request: HttpRequest, access: ProviderAccess) -> HttpRes
     return response
 
 
-def _expense_table(provider, month: date) -> dashboard.TableData:
-    table = dashboard.TableData(
-        "expenses",
-        f"Expenses of {month:%B %Y}",
-        ["Month", "Category", "Classroom", "Amount", "Note", "Source"],
-        numeric={3},
-    )
-    for e in costs.expenses_of(provider, month):
-        table.rows.append(
-            [
-                f"{e.month:%Y-%m}",
-                e.get_category_display(),
-                e.classroom.name if e.classroom else "",
-                f"{e.amount:.2f}",
-                e.note,
-                e.get_source_display(),
-            ]
-        )
-    return table
-
-
 def export_response(tables: list[dashboard.TableData], stem: str, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         response = HttpResponse(
@@ -732,7 +575,7 @@ def insights_export(request: HttpRequest, access: ProviderAccess, table: str) ->
     month = _month(request, today)
     trend = queries.history(access.provider, month, 12)
     tables = reports.provider_tables(trend[-1], trend)
-    tables["expenses"] = _expense_table(access.provider, month)
+    tables["expenses"] = dashboard.expense_table(access.provider, month)
     fmt = request.GET.get("format", "csv")
     if table == "all":
         chosen = list(tables.values())
@@ -777,39 +620,12 @@ def insights_alliance(request: HttpRequest, access: AllianceAccess) -> HttpRespo
     context = {
         "alliance_access": access,
         **_month_context(month, today),
-        **comparison(result, names, highlight=set()),
+        **dashboard.comparison(result, names, highlight=set()),
         "result": result,
-        "cards": alliance_cards(result.total_data),
+        "cards": dashboard.alliance_cards(result.total_data),
         "can_set_targets": access.can("insights.targets"),
     }
     return render(request, "insights/alliance.html", context)
-
-
-def alliance_cards(total: dict) -> list[dict]:
-    status = total["status"]
-    return [
-        {
-            "title": dashboard.SIDE_TITLES["enrollment"],
-            "status": status["enrollment"],
-            "value": total["enrollment_efficiency_staffed"],
-            "unit": "percent",
-            "label": f"{total['fte_enrolled']} FTE of {total['staffed_capacity']} staffed seats",
-        },
-        {
-            "title": dashboard.SIDE_TITLES["fee_collection"],
-            "status": status["fee_collection"],
-            "value": total["fee_collection_rate"]["total"],
-            "unit": "percent",
-            "label": f"bad debt {percent(total['bad_debt_rate'])}",
-        },
-        {
-            "title": dashboard.SIDE_TITLES["cost_coverage"],
-            "status": status["cost_coverage"],
-            "value": total["revenue_per_child"],
-            "unit": "money",
-            "label": f"revenue per child; cost {dollars(total['cost_per_child'])}",
-        },
-    ]
 
 
 @alliance_view("insights.targets")
@@ -846,7 +662,7 @@ def insights_alliance_export(request: HttpRequest, access: AllianceAccess, table
             [
                 name,
                 *[
-                    _shown(queries.value_at(d, path), unit)
+                    dashboard.shown(queries.value_at(d, path), unit)
                     for path, _l, unit, _h in queries.COMPARED
                 ],
                 " / ".join(str(s) for s in d["status"].values()),
@@ -867,114 +683,19 @@ def insights_state(request: HttpRequest, access: AllianceAccess) -> HttpResponse
     return render(
         request,
         "insights/state.html",
-        {"alliance_access": access, **_month_context(month, today), **state_tables(access, month)},
+        {
+            "alliance_access": access,
+            **_month_context(month, today),
+            **dashboard.state_tables(access.alliance, month),
+        },
     )
-
-
-def state_tables(access: AllianceAccess, month: date) -> dict:
-    """Sums by county, by provider kind and by age group: never a child, a family or a name."""
-    result = queries.alliance_month(access.alliance, month)
-    total = result.total_data
-    by_county = queries.group_totals(result.rows, lambda p: p.county or "Unknown")
-    by_kind = queries.group_totals(result.rows, lambda p: p.get_kind_display())
-
-    def row(name, figures):
-        d = metrics.as_json(figures, key="alliance")
-        billed = Decimal(d["billed"]["total"])
-        cca = Decimal(d["billed"]["cca"])
-        return [
-            name,
-            d["providers"],
-            d["fte_enrolled"],
-            d["staffed_capacity"],
-            d["licensed_capacity"],
-            percent(d["enrollment_efficiency_staffed"]),
-            percent(d["enrollment_efficiency_licensed"]),
-            d["vacancies"],
-            percent(metrics.ratio(cca / billed)) if billed else "—",
-        ]
-
-    header = [
-        "",
-        "Providers",
-        "FTE enrolled",
-        "Staffed capacity",
-        "Licensed capacity",
-        "Efficiency (staffed)",
-        "Efficiency (licensed)",
-        "Vacancies",
-        "CCA share of billing",
-    ]
-    county = dashboard.TableData(
-        "by_county",
-        "By county",
-        ["County", *header[1:]],
-        [row(n, f) for n, f in by_county],
-        set(range(1, 9)),
-    )
-    kind = dashboard.TableData(
-        "by_kind",
-        "By provider kind",
-        ["Provider kind", *header[1:]],
-        [row(n, f) for n, f in by_kind],
-        set(range(1, 9)),
-    )
-    groups = dashboard.TableData(
-        "by_age_group",
-        "Vacancies by age group",
-        ["Age group", "FTE enrolled", "Staffed capacity", "Vacancies"],
-        numeric={1, 2, 3},
-    )
-    for group, values in dashboard.age_groups(total):
-        groups.rows.append(
-            [
-                metrics.AGE_GROUP_LABELS[group],
-                values["fte_enrolled"],
-                values["staffed_capacity"],
-                values["vacancies"],
-            ]
-        )
-    county_vacancies = dashboard.TableData(
-        "vacancies_by_county",
-        "Vacancies by county and age group",
-        ["County", *[metrics.AGE_GROUP_LABELS[g] for g in metrics.AGE_GROUPS], "All"],
-        numeric={1, 2, 3, 4},
-    )
-    for name, figures in by_county:
-        county_vacancies.rows.append(
-            [
-                name,
-                *[metrics.fte(figures.vacancies_by_group[g]) for g in metrics.AGE_GROUPS],
-                metrics.fte(figures.vacancies),
-            ]
-        )
-    billed = Decimal(total["billed"]["total"])
-    return {
-        "total": total,
-        "cca_share": metrics.ratio(Decimal(total["billed"]["cca"]) / billed) if billed else None,
-        "tables": {t.name: t for t in (county, kind, groups, county_vacancies)},
-        "vacancy_chart": dashboard.charts.bar_chart(
-            chart_id="state-vacancies",
-            title="Vacancies and staffed capacity by age group",
-            description="FTE vacancies against staffed capacity for each age group, summed over "
-            "the alliance's providers.",
-            groups=[row[0] for row in groups.rows],
-            series=[
-                dashboard.charts.Series(
-                    "Staffed capacity", [Decimal(r[2]) for r in groups.rows], 0
-                ),
-                dashboard.charts.Series("Vacancies", [Decimal(r[3]) for r in groups.rows], 1),
-            ],
-            fmt=dashboard.fte_label,
-        ),
-    }
 
 
 @alliance_view("insights.state")
 def insights_state_export(request: HttpRequest, access: AllianceAccess, table: str):
     today = timezone.localdate()
     month = _month(request, today)
-    tables = state_tables(access, month)["tables"]
+    tables = dashboard.state_tables(access.alliance, month)["tables"]
     if table not in tables:
         raise Http404("No such table.")
     return export_response(
