@@ -88,15 +88,22 @@ def allocate(entries, as_of: date | None = None) -> Allocation:
             result.applications.append((credit_id, debit.pk, take))
         return amount - take
 
+    # Debits before `first_open` are covered in full, so every later credit starts after them:
+    # an account with thousands of entries (the state's CCA account) allocates in linear time.
+    first_open = 0
     for credit in credits:
         left = credit.amount
         named = by_id.get(credit.applies_to_id) if credit.kind == EntryKind.WRITE_OFF else None
         if named is not None:
             left = apply(credit.pk, named, left)
-        for debit in debits:
-            if left <= 0:
-                break
-            left = apply(credit.pk, debit, left)
+        index = first_open
+        while left > 0 and index < len(debits):
+            left = apply(credit.pk, debits[index], left)
+            index += 1
+        while first_open < len(debits) and (
+            covered.get(debits[first_open].pk, ZERO) >= debits[first_open].amount
+        ):
+            first_open += 1
         if left > 0:
             result.unapplied[credit.pk] = left
     return result
