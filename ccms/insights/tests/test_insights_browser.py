@@ -14,13 +14,9 @@ from playwright.sync_api import expect
 from ccms.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from ccms.core.tests.test_browser import DESKTOP, PHONE, page_at  # noqa: F401 (a fixture)
 from ccms.insights.models import ActionPlan, CoachingNote
+from ccms.subsidy.tests.conftest import rate_tables  # noqa: F401  (the demo needs them)
 
-# A live server needs real transactions; the CCA rate tables the migrations load are restored
-# for this test, as an earlier transactional test empties every table when it ends.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SIGN_IN = re.compile(r"^Sign in$", re.I)
 
