@@ -28,7 +28,7 @@ def page_at(browser, live_server):
 
     def open_page(viewport=DESKTOP):
         context = browser.new_context(viewport=viewport, base_url=live_server.url)
-        context.set_default_timeout(5000)
+        context.set_default_timeout(15000)  # a shared machine has slow moments
         contexts.append(context)
         return context.new_page()
 
