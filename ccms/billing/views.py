@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ccms.billing import queries, runs, services
+from ccms.billing import collections, queries, runs, services
 from ccms.billing.accounts import accounts_for, billing_settings, family_account
 from ccms.billing.forms import (
     ChargeForm,
@@ -395,9 +395,5 @@ def billing_mine(request: HttpRequest, access: ProviderAccess) -> HttpResponse:
 
 
 def _plan_status(account, today):
-    try:
-        from ccms.billing import collections
-    except ImportError:  # until the collections module lands
-        return None
     plan = collections.active_plan(account)
     return (plan, collections.plan_status(plan, today)) if plan else None
