@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ccms.billing",
     "ccms.subsidy",
     "ccms.insights",
+    "ccms.alliance",
     "ccms.api",
 ]
 

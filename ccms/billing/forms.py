@@ -132,7 +132,9 @@ class PayerAccountForm(forms.ModelForm):
 
         self.instance.provider = provider
         self.fields["kind"].choices = [
-            c for c in AccountKind.choices if c[0] not in (AccountKind.FAMILY, AccountKind.CCA)
+            c
+            for c in AccountKind.choices
+            if c[0] not in (AccountKind.FAMILY, AccountKind.CCA, AccountKind.MEMBER)
         ]
         self.fields["family"].queryset = Family.objects.filter(provider=provider)
         self.fields["guardian"].queryset = Guardian.objects.filter(provider=provider)

@@ -46,6 +46,8 @@ class AccountKind(models.TextChoices):
     EMPLOYER = "employer", "Employer"
     SCHOLARSHIP = "scholarship", "Scholarship"
     OTHER = "other", "Other third party"
+    # A member provider's account at its alliance's hub (the hub's ledger only).
+    MEMBER = "member", "Alliance member"
 
 
 PAYER_TYPE_OF_KIND = {
@@ -55,6 +57,7 @@ PAYER_TYPE_OF_KIND = {
     AccountKind.EMPLOYER: PayerType.OTHER,
     AccountKind.SCHOLARSHIP: PayerType.OTHER,
     AccountKind.OTHER: PayerType.OTHER,
+    AccountKind.MEMBER: PayerType.OTHER,
 }
 
 
@@ -308,6 +311,9 @@ class Category(models.TextChoices):
     CCA_FAMILY_FEE = "cca_family_fee", "CCA family fee"
     CCA_DIFFERENCE = "cca_difference", "CCA rate difference"
     DISCOUNT = "discount", "Discount"
+    # A member's charges at the alliance hub.
+    SHARED_SERVICES = "shared_services", "Shared services fee"
+    SUBSTITUTE = "substitute", "Substitute cover"
     OTHER = "other", "Other"
 
 

@@ -85,6 +85,9 @@ class ProviderKind(models.TextChoices):
     CDH_C1 = "cdh_c1", "Child development home, category C1"
     CDH_C = "cdh_c", "Child development home, category C"
     CHILD_CARE_HOME = "child_care_home", "Child care home (non-registered)"
+    # The alliance's shared services hub: it bills members through the ledger, holds no children
+    # and is no child care provider (see ProviderManager).
+    HUB = "hub", "Shared services hub"
 
 
 class IQ4KLevel(models.TextChoices):
@@ -116,6 +119,15 @@ def new_key() -> str:
 
 def default_waitlist_priorities() -> list[str]:
     return ["sibling", "staff_child", "cca_family", "applied_on"]
+
+
+class ProviderManager(models.Manager):
+    """Child care providers only. An alliance's hub is a Provider row so that it can own a
+    ledger (members are its payers), but no list, metric, directory or provider page includes it;
+    `Provider.all_objects` reaches it, and so do foreign keys."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(kind=ProviderKind.HUB)
 
 
 class Provider(models.Model):
@@ -162,8 +174,12 @@ class Provider(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = ProviderManager()
+    all_objects = models.Manager()
+
     class Meta:
         ordering = ["name"]
+        default_manager_name = "all_objects"
 
     def __str__(self):
         return self.name
