@@ -175,7 +175,7 @@ class Provider(models.Model):
     history = HistoricalRecords()
 
     objects = ProviderManager()
-    all_objects = models.Manager()
+    all_objects = models.Manager()  # noqa: DJ012 (a manager, not a field)
 
     class Meta:
         ordering = ["name"]
