@@ -34,6 +34,9 @@ ROLE_PRECEDENCE = [
     Role.GUARDIAN,
 ]
 
+# Alliance-wide roles that open no provider's pages.
+NO_PROVIDER_ROLES = {Role.STATE_VIEWER, Role.SUBSTITUTE}
+
 # What each role may do at a provider. Guardians and staff are further narrowed to their own
 # family or classrooms by the queries that list children.
 PERMISSIONS: dict[str, set[Role]] = {
@@ -92,6 +95,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "insights.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
     "insights.coach": {Role.ALLIANCE_ADMIN, Role.CONSULTANT},
     "insights.costs": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    # Substitute pool: ask the alliance's pool to cover a classroom, confirm the hours worked.
+    "substitutes.request": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
 }
 ALLIANCE_PERMISSIONS: dict[str, set[Role]] = {
     "alliance.manage": {Role.ALLIANCE_ADMIN},
@@ -102,6 +107,10 @@ ALLIANCE_PERMISSIONS: dict[str, set[Role]] = {
     "insights.targets": {Role.ALLIANCE_ADMIN},
     # The state's Iron Triangle page: aggregates only, never a child or a family.
     "insights.state": {Role.ALLIANCE_ADMIN, Role.STATE_VIEWER},
+    # Substitute pool: the hub keeps the substitutes and their credentials; a substitute sees
+    # the requests they qualify for and their own shifts, never a provider's pages.
+    "substitutes.manage": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
+    "substitutes.work": {Role.SUBSTITUTE},
 }
 
 
@@ -149,11 +158,12 @@ def _memberships(user: User) -> list[Membership]:
 
 
 def accessible_providers(user: User) -> QuerySet[Provider]:
-    """Every provider whose pages this user may open. State viewers see aggregates only: none."""
+    """Every provider whose pages this user may open. State viewers see aggregates only and
+    substitutes their shifts only: none."""
     provider_ids = set()
     alliance_ids = set()
     for m in _memberships(user):
-        if m.role == Role.STATE_VIEWER:
+        if m.role in NO_PROVIDER_ROLES:
             continue
         if m.provider_id:
             provider_ids.add(m.provider_id)
@@ -167,7 +177,7 @@ def accessible_providers(user: User) -> QuerySet[Provider]:
 def provider_roles(user: User, provider: Provider) -> frozenset[Role]:
     roles = set()
     for m in _memberships(user):
-        if m.role == Role.STATE_VIEWER:
+        if m.role in NO_PROVIDER_ROLES:
             continue
         if m.provider_id == provider.pk or (
             m.alliance_id and m.alliance_id == provider.alliance_id

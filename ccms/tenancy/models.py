@@ -52,10 +52,11 @@ class Role(models.TextChoices):
     STAFF = "staff", "Staff / teacher"
     GUARDIAN = "guardian", "Guardian"
     STATE_VIEWER = "state_viewer", "State viewer"
+    SUBSTITUTE = "substitute", "Substitute (alliance pool)"
 
 
 # Roles held across an alliance rather than at one provider.
-ALLIANCE_ROLES = {Role.ALLIANCE_ADMIN, Role.STATE_VIEWER}
+ALLIANCE_ROLES = {Role.ALLIANCE_ADMIN, Role.STATE_VIEWER, Role.SUBSTITUTE}
 # Roles that may be held alliance-wide or for chosen providers.
 ALLIANCE_OR_PROVIDER_ROLES = {Role.HUB_STAFF}
 # Roles that always sign in with a second factor.
