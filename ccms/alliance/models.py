@@ -143,6 +143,10 @@ class ServiceUse(models.Model):
     def __str__(self):
         return f"{self.member.provider} uses {self.service} from {self.started_on}"
 
+    @property
+    def alliance_id(self) -> int:  # the audit log's owner
+        return self.service.alliance_id
+
     def clean(self):
         if self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": "A service cannot end before it starts."})
@@ -211,6 +215,10 @@ class PoolCost(models.Model):
         ordering = ["month", "pool__name", "id"]
         indexes = [models.Index(fields=["pool", "month"])]
 
+    @property
+    def alliance_id(self) -> int:  # the audit log's owner
+        return self.pool.alliance_id
+
 
 class GrantOffset(models.Model):
     """A grant that pays part of a pool's cost in one month; members share only the rest."""
@@ -224,6 +232,10 @@ class GrantOffset(models.Model):
     class Meta:
         ordering = ["month", "pool__name", "id"]
         indexes = [models.Index(fields=["pool", "month"])]
+
+    @property
+    def alliance_id(self) -> int:  # the audit log's owner
+        return self.pool.alliance_id
 
 
 class AllocationRun(models.Model):

@@ -47,7 +47,9 @@ def _owners(instance) -> tuple[int | None, int | None]:
         if instance._meta.get_field("provider").is_cached(instance):
             return instance.provider.alliance_id, provider_id
 
-        alliance_id = Provider.objects.filter(pk=provider_id).values_list("alliance_id", flat=True)
+        alliance_id = Provider.all_objects.filter(pk=provider_id).values_list(
+            "alliance_id", flat=True
+        )
         return alliance_id.first(), provider_id
     return getattr(instance, "alliance_id", None), None
 
