@@ -95,22 +95,40 @@ PERMISSIONS: dict[str, set[Role]] = {
     "insights.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
     "insights.coach": {Role.ALLIANCE_ADMIN, Role.CONSULTANT},
     "insights.costs": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    # Alliance membership: the provider's side (agreement, services used, fees to the hub).
+    "membership.view": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF, Role.CONSULTANT},
+    "membership.sign": {Role.DIRECTOR},
+    # Needs assessment: the director answers the alliance's surveys for the provider.
+    "surveys.answer": {Role.DIRECTOR},
     # Substitute pool: ask the alliance's pool to cover a classroom, confirm the hours worked.
     "substitutes.request": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    # Communications: the director (or the hub for them) writes to the provider's families;
+    # only the director approves what goes out in the provider's name.
+    "comms.send": {Role.ALLIANCE_ADMIN, Role.DIRECTOR, Role.HUB_STAFF},
+    "comms.approve": {Role.DIRECTOR},
 }
 ALLIANCE_PERMISSIONS: dict[str, set[Role]] = {
     "alliance.manage": {Role.ALLIANCE_ADMIN},
     "alliance.audit": {Role.ALLIANCE_ADMIN},
     "alliance.aggregates": {Role.ALLIANCE_ADMIN, Role.STATE_VIEWER},
     "subsidy.queue": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
+    # Shared services: the hub keeps the catalog, its costs and the monthly allocation; only the
+    # alliance admin admits and removes members.
+    "shared.view": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
+    "shared.manage": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
     "insights.alliance": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
     "insights.targets": {Role.ALLIANCE_ADMIN},
     # The state's Iron Triangle page: aggregates only, never a child or a family.
     "insights.state": {Role.ALLIANCE_ADMIN, Role.STATE_VIEWER},
+    # The co-design team builds, sends and reads the needs assessment surveys.
+    "surveys.manage": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
     # Substitute pool: the hub keeps the substitutes and their credentials; a substitute sees
     # the requests they qualify for and their own shifts, never a provider's pages.
     "substitutes.manage": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
     "substitutes.work": {Role.SUBSTITUTE},
+    # Communications: hub staff write messages; the alliance admin approves them.
+    "comms.manage": {Role.ALLIANCE_ADMIN, Role.HUB_STAFF},
+    "comms.approve": {Role.ALLIANCE_ADMIN},
 }
 
 
