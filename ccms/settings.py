@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ccms.billing",
     "ccms.subsidy",
     "ccms.insights",
+    "ccms.communications",
     "ccms.alliance",
     "ccms.api",
 ]
@@ -164,6 +165,14 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# E-mail goes through Django's backends. Locally: the console backend (the default) or
+# EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend, which writes to EMAIL_FILE_PATH.
+# In production: SMTP (django.core.mail.backends.smtp.EmailBackend with the EMAIL_HOST settings
+# below) or a provider's API through django-anymail, e.g.
+# EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with ANYMAIL_POSTMARK_SERVER_TOKEN set, or
+# anymail.backends.mailgun.EmailBackend (ANYMAIL_MAILGUN_API_KEY), anymail.backends.sendgrid.
+# EmailBackend (ANYMAIL_SENDGRID_API_KEY); each provider's page in the Anymail docs names its keys.
+# Messages' e-mails are queued, retried and logged in communications.OutboundEmail.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -172,6 +181,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CCMS <no-reply@localhost>")
+# django-anymail reads its provider's keys from ANYMAIL_<PROVIDER>_<SETTING> environment variables.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_")
+}
 # The site's address for links in e-mails that background jobs send (they have no request).
 SITE_URL = os.environ.get("CCMS_SITE_URL", "http://127.0.0.1:8000")
 

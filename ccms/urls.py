@@ -3,6 +3,7 @@ from django.urls import include, path
 from ccms.api.api import api
 from ccms.attendance import urls as attendance_urls
 from ccms.billing import urls as billing_urls
+from ccms.communications import urls as communications_urls
 from ccms.core import views as core_views
 from ccms.core.bundle import views as bundle
 from ccms.enrollment import urls as enrollment_urls
@@ -27,6 +28,7 @@ provider_patterns = [
     *billing_urls.provider_patterns,
     *subsidy_urls.provider_patterns,
     *insights_urls.provider_patterns,
+    *communications_urls.provider_patterns,
 ]
 
 alliance_patterns = [
@@ -36,6 +38,7 @@ alliance_patterns = [
     *billing_urls.alliance_patterns,
     *subsidy_urls.alliance_patterns,
     *insights_urls.alliance_patterns,
+    *communications_urls.alliance_patterns,
 ]
 
 urlpatterns = [
@@ -52,6 +55,8 @@ urlpatterns = [
     *billing_urls.public_patterns,
     *subsidy_urls.public_patterns,
     *insights_urls.user_patterns,
+    *communications_urls.user_patterns,
+    *communications_urls.public_patterns,
 ]
 
 handler403 = "ccms.core.views.permission_denied"

@@ -11,6 +11,7 @@ from ninja.security import django_auth
 from ccms.attendance import services as attendance
 from ccms.attendance.models import Method
 from ccms.billing import api as billing_api
+from ccms.communications import api as communications_api
 from ccms.core.access import access_alliance, access_provider, accessible_providers
 from ccms.enrollment.queries import vacancy_report
 from ccms.families.queries import visible_children
@@ -242,3 +243,4 @@ def alliance_aggregates(request: HttpRequest, alliance: str):
 api.add_router("/", billing_api.router, tags=["billing"])
 api.add_router("/", subsidy_api.router, tags=["subsidy"])
 api.add_router("/", insights_api.router, tags=["insights"])
+api.add_router("/", communications_api.router, tags=["communications"])

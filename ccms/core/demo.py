@@ -8,6 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
 from ccms.billing.demo import load_billing_demo
+from ccms.communications.demo import load_communications_demo
 from ccms.enrollment.models import Inquiry, Stage
 from ccms.enrollment.services import enroll_child, record_inquiry
 from ccms.families.models import Child, Family, Guardian
@@ -295,6 +296,7 @@ def load_demo() -> bool:
     load_billing_demo(providers, TODAY)
     _deterministic_keys()  # numbers the rows billing added (a second guardian) the same way
     load_insights_demo(TODAY)
+    load_communications_demo(TODAY)
     return True
 
 

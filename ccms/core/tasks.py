@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 JOBS: dict[str, Callable] = {}
 MAX_ATTEMPTS = 3
+# Jobs the worker loop calls about once a minute besides the queue (e.g. releasing scheduled
+# messages). Each is idempotent and quick; cron can run the same through a command instead.
+PERIODIC: dict[str, Callable[[], object]] = {}
+PERIODIC_SECONDS = 60
 
 
 def task(name: str):
@@ -36,6 +40,22 @@ def task(name: str):
         return function
 
     return register
+
+
+def periodic(name: str):
+    def register(function):
+        PERIODIC[name] = function
+        return function
+
+    return register
+
+
+def run_periodic() -> None:
+    for name, function in PERIODIC.items():
+        try:
+            function()
+        except Exception:  # noqa: BLE001 - one failing job must not stop the worker
+            log.exception("Periodic job %s failed", name)
 
 
 def enqueue(name: str, **args) -> Task:
@@ -101,8 +121,12 @@ def run(task_id: int | None = None) -> Task | None:
 def work(poll_seconds: float = 1.0, once: bool = False) -> int:
     """The worker loop: run queued tasks until stopped (or until none is left, with once)."""
     done = 0
+    last_periodic: float | None = None
     while True:
         close_old_connections()
+        if last_periodic is None or time.monotonic() - last_periodic >= PERIODIC_SECONDS:
+            run_periodic()
+            last_periodic = time.monotonic()
         ran = run()
         if ran is not None:
             done += 1
