@@ -14,6 +14,7 @@ from ccms.enrollment.services import enroll_child, record_inquiry
 from ccms.families.models import Child, Family, Guardian
 from ccms.insights.demo import load_insights_demo
 from ccms.subsidy.demo import load_subsidy_demo
+from ccms.surveys.demo import load_surveys_demo
 from ccms.tenancy import services
 from ccms.tenancy.models import MFA_REQUIRED_ROLES, Alliance, Provider, Role, User
 
@@ -297,6 +298,7 @@ def load_demo() -> bool:
     _deterministic_keys()  # numbers the rows billing added (a second guardian) the same way
     load_insights_demo(TODAY)
     load_communications_demo(TODAY)
+    load_surveys_demo(TODAY)  # after the alliance demo: the survey asks about its services
     return True
 
 

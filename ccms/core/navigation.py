@@ -94,6 +94,7 @@ PROVIDER_TABS = [
     Tab("Billing", "billing_home", "billing.view", prefix="billing_"),
     Tab("Billing", "billing_mine", "billing.own", prefix="billing_"),
     Tab("Insights", "insights_dashboard", "insights.view", prefix="insights_"),
+    Tab("Surveys", "survey_inbox", "surveys.answer", prefix="survey_"),
     Tab("Messages", "comms_provider_messages", "comms.send", prefix="comms_"),
     Tab("Classrooms", "classroom_list", "classrooms.view", ("classroom_create", "classroom_edit")),
     Tab("Ratios", "ratio_board", "ratios.view"),
@@ -115,6 +116,7 @@ ALLIANCE_TABS = [
     Tab("Statewide figures", "state_home", "alliance.aggregates"),
     Tab("State Iron Triangle", "insights_state", "insights.state"),
     Tab("Subsidy work queue", "subsidy_queue", "subsidy.queue"),
+    Tab("Surveys", "survey_list", "surveys.manage", prefix="survey_"),
     Tab("Communications", "comms_alliance_messages", "comms.manage", prefix="comms_"),
     Tab("Audit log", "alliance_audit", "alliance.audit"),
 ]

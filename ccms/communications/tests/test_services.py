@@ -182,8 +182,13 @@ def test_a_news_only_message_needs_no_audience_and_reaches_nobody_directly(world
         alliance=world.alliance_a,
         provider=None,
         author=admin(world),
-        data={"subject": "Openings", "body": "Tour us.", "on_news": True, "in_app": False,
-              "release_at": NINE},
+        data={
+            "subject": "Openings",
+            "body": "Tour us.",
+            "on_news": True,
+            "in_app": False,
+            "release_at": NINE,
+        },
     )
     services.approve_message(message=message, actor=admin(world))
     release_at(NINE)
@@ -206,8 +211,13 @@ def test_a_provider_messages_its_own_families_in_app_and_by_email(world):
         provider=tenant.provider,
         author=director,
         audience="families",
-        data={"subject": "Picture day", "body": "Friday.", "in_app": True, "by_email": True,
-              "release_at": NINE},
+        data={
+            "subject": "Picture day",
+            "body": "Friday.",
+            "in_app": True,
+            "by_email": True,
+            "release_at": NINE,
+        },
     )
     assert message.audience.name == "Families of Provider a1"
     services.approve_message(message=message, actor=director)
@@ -294,6 +304,6 @@ def test_ccms_comms_release_releases_what_is_due(world, capsys):
     call_command("comms", "release", "--at", (NINE - timedelta(minutes=5)).isoformat())
     assert "0 message(s) released" in capsys.readouterr().out
     call_command("comms", "release", "--at", NINE.isoformat())
-    assert "Released #%d" % message.pk in capsys.readouterr().out
+    assert f"Released #{message.pk}" in capsys.readouterr().out
     message.refresh_from_db()
     assert message.status == MessageStatus.RELEASED

@@ -22,9 +22,20 @@ PUBLIC_PREFIXES = (
     "enroll/",
     "packet/",
     "billing/webhooks/",
+    # The public news page of each alliance (ccms/communications/tests/test_views.py).
+    "news/",
 )
 # Pages with no tenant in the URL; each lists only what the user may see (tested elsewhere).
-UNSCOPED = {"", "healthz", "providers/", "api/providers", "api/", "insights/"}
+UNSCOPED = {
+    "",
+    "healthz",
+    "providers/",
+    "api/providers",
+    "api/",
+    "insights/",
+    "inbox/",
+    "api/me/inbox",
+}
 
 # How to fill each URL argument with an object of the tenant under test.
 URL_ARGUMENTS = {
@@ -58,7 +69,52 @@ URL_ARGUMENTS = {
     "fee_id": lambda t: _billing_row(t, "Fee").pk,
     "year": lambda t: 2026,
     "month": lambda t: 1,
+    "message_id": lambda t: _comms_message(t).pk,
+    "delivery_id": lambda t: _comms_message(t).deliveries.get().pk,  # to its guardian
+    "stakeholder_id": lambda t: _comms_alliance_row(t, "Stakeholder").pk,
+    "audience_id": lambda t: _comms_alliance_row(t, "Audience").pk,
 }
+
+
+def _comms_message(t):
+    """A message of the provider under test, released to its guardian."""
+    from datetime import UTC, datetime
+
+    from ccms.communications import services
+    from ccms.communications.models import Message
+
+    found = Message.objects.filter(provider=t.provider).first()
+    if found:
+        return found
+    director = t.users["director"]
+    message = services.compose_message(
+        alliance=t.provider.alliance,
+        provider=t.provider,
+        author=director,
+        audience="families",
+        data={
+            "subject": "Picture day",
+            "body": "Friday.",
+            "in_app": True,
+            "release_at": datetime(2026, 1, 5, tzinfo=UTC),
+        },
+    )
+    services.approve_message(message=message, actor=director)
+    services.release_message(message_id=message.pk, now=datetime(2026, 1, 5, tzinfo=UTC))
+    return message
+
+
+def _comms_alliance_row(t, model_name):
+    from ccms.communications.models import Audience, Stakeholder
+
+    alliance = t.provider.alliance
+    if model_name == "Stakeholder":
+        return Stakeholder.objects.get_or_create(
+            alliance=alliance, name="Early Childhood Iowa", defaults={"kind": "agency"}
+        )[0]
+    return Audience.objects.get_or_create(
+        alliance=alliance, provider=None, name="All directors", defaults={"roles": ["director"]}
+    )[0]
 
 
 def _family_row(t, model_name):
