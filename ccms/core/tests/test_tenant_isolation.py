@@ -69,6 +69,9 @@ URL_ARGUMENTS = {
     "fee_id": lambda t: _billing_row(t, "Fee").pk,
     "year": lambda t: 2026,
     "month": lambda t: 1,
+    "survey_id": lambda t: _survey(t).pk,
+    "question_id": lambda t: _survey(t).questions.get().pk,
+    "option_id": lambda t: _survey(t).questions.get().options.first().pk,
     "message_id": lambda t: _comms_message(t).pk,
     "delivery_id": lambda t: _comms_message(t).deliveries.get().pk,  # to its guardian
     "stakeholder_id": lambda t: _comms_alliance_row(t, "Stakeholder").pk,
@@ -340,6 +343,23 @@ def _insights_alert(t):
         side="enrollment",
         defaults={"value": "50%", "created_at": timezone.now()},
     )[0]
+
+
+def _survey(t):
+    """An open survey of the tenant's alliance, sent to the tenant's provider only."""
+    from django.utils import timezone
+
+    from ccms.surveys.models import Invitation, Option, Question, Survey
+
+    survey, created = Survey.objects.get_or_create(
+        alliance=t.provider.alliance, title="Needs", defaults={"status": "open"}
+    )
+    if created:
+        question = Question.objects.create(survey=survey, kind="ranking", text="Rank these")
+        for label in ("Payroll", "Substitutes"):
+            Option.objects.create(question=question, label=label)
+        Invitation.objects.create(survey=survey, provider=t.provider, sent_at=timezone.now())
+    return survey
 
 
 ARGUMENT = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}:]+)(?::[^}]*)?\}")
