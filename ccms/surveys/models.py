@@ -101,6 +101,11 @@ class Question(models.Model):
         return self.survey.alliance_id
 
     @property
+    def kind_name(self) -> str:
+        """The kind without its hint: "ranking", "multiple choice"."""
+        return self.get_kind_display().split(" (")[0].lower()
+
+    @property
     def has_options(self) -> bool:
         return self.kind in KINDS_WITH_OPTIONS
 

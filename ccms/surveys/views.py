@@ -360,7 +360,12 @@ def survey_results(request: HttpRequest, access: AllianceAccess, survey_id: int)
 @alliance_view(MANAGE)
 def survey_priorities(request: HttpRequest, access: AllianceAccess, survey_id: int) -> HttpResponse:
     survey = queries.access_survey(access, survey_id)
-    scored = [q for q in queries.questions_of(survey) if q.kind in KINDS_WITH_OPTIONS]
+    # Only questions with an option naming a service count in the list; only they get a weight.
+    scored = [
+        q
+        for q in queries.questions_of(survey)
+        if q.kind in KINDS_WITH_OPTIONS and any(o.service_id for o in q.options.all())
+    ]
     form = WeightsForm(request.POST or None, questions=scored)
     if request.method == "POST" and form.is_valid():
         try:
