@@ -174,6 +174,30 @@ def insights_state(page: Page) -> None:
     page.goto("/state/prairie/insights/")
 
 
+def survey_page(page: Page, link: str) -> None:
+    """A page of the demo's needs assessment, as the alliance admin opens it."""
+    sign_in(page, "admin@prairie.demo", code=True)
+    page.goto("/alliance/prairie/surveys/")
+    page.get_by_role("link", name="2026 needs assessment").click()
+    page.get_by_role("navigation", name="This survey").get_by_role("link", name=link).click()
+
+
+def survey_results(page: Page) -> None:
+    survey_page(page, "Results")
+
+
+def survey_priorities(page: Page) -> None:
+    survey_page(page, "Priorities")
+    page.locator("details.how").first.evaluate("d => d.open = true")
+
+
+def survey_answer(page: Page) -> None:
+    """The survey as Happy Hands' owner continues the answers she saved."""
+    sign_in(page, "owner@happyhands.demo")
+    page.goto("/p/happy-hands/surveys/")
+    page.get_by_role("link", name="Continue").click()
+
+
 def insights_report(page: Page) -> bytes:
     """The monthly provider report for the board (a PDF, saved as page images)."""
     sign_in(page, "director@cedarvalley.demo")
@@ -202,6 +226,9 @@ SHOTS: dict[str, Callable[[Page], None]] = {
     "insights-compare": insights_compare,
     "insights-alliance": insights_alliance,
     "insights-state": insights_state,
+    "survey-results": survey_results,
+    "survey-priorities": survey_priorities,
+    "survey-answer": survey_answer,
 }
 
 
