@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
+from ccms.alliance import api as alliance_api
 from ccms.attendance import services as attendance
 from ccms.attendance.models import Method
 from ccms.billing import api as billing_api
@@ -243,4 +244,5 @@ def alliance_aggregates(request: HttpRequest, alliance: str):
 api.add_router("/", billing_api.router, tags=["billing"])
 api.add_router("/", subsidy_api.router, tags=["subsidy"])
 api.add_router("/", insights_api.router, tags=["insights"])
+api.add_router("/", alliance_api.router, tags=["shared services"])
 api.add_router("/", communications_api.router, tags=["communications"])

@@ -1,6 +1,7 @@
 """The shared services pages as the hub, a member's director and outsiders use them."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -153,3 +154,18 @@ def test_the_command_line_previews_posts_once_and_lists(members, capsys):
     assert "already allocated" in capsys.readouterr().out
     call_command("alliance", "members", "--alliance", "alpha")
     assert "Provider a1" in capsys.readouterr().out
+
+
+def test_the_api_gives_the_hub_every_fee_and_a_director_their_own(client, allocated):
+    client.force_login(allocated.admin)
+    data = client.get("/api/alliances/alpha/allocations/2026-10").json()
+    assert data["allocated"] == "770.00"
+    assert sum(Decimal(line["amount"]) for line in data["lines"]) == Decimal("770.00")
+    assert {line["provider"] for line in data["lines"]} == {"a1", "a2", "a3"}
+    assert client.get("/api/alliances/alpha/allocations/October").status_code == 400
+
+    client.force_login(allocated.world.a1.users[Role.DIRECTOR])
+    own = client.get("/api/providers/a1/alliance-fees/2026-10").json()
+    assert {line["provider"] for line in own["lines"]} == {"a1"}
+    assert client.get("/api/providers/a2/alliance-fees/2026-10").status_code == 404
+    assert client.get("/api/alliances/alpha/allocations/2026-10").status_code == 404
