@@ -20,12 +20,12 @@ from ccms.core.bundle.base import (
     TimeZone,
 )
 from ccms.tenancy.models import (
+    CHILD_CARE_KINDS,
     Alliance,
     BillingPeriod,
     Classroom,
     IQ4KLevel,
     Provider,
-    ProviderKind,
     Site,
 )
 
@@ -41,7 +41,7 @@ class ProvidersFile(BundleFile):
     columns = (
         Slug("provider_key", required=True),
         Text("name", required=True, max_length=200),
-        Choice("kind", required=True, choices=tuple(ProviderKind.values)),
+        Choice("kind", required=True, choices=tuple(k for k, _ in CHILD_CARE_KINDS)),
         TimeZone("timezone"),
         Choice("iq4k_level", default=IQ4KLevel.NONE, choices=tuple(IQ4KLevel.values)),
         Pattern(

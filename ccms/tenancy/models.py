@@ -91,6 +91,10 @@ class ProviderKind(models.TextChoices):
     HUB = "hub", "Shared services hub"
 
 
+# The kinds a child care provider can be (every kind but the hub): for forms and imports.
+CHILD_CARE_KINDS = [(value, label) for value, label in ProviderKind.choices if value != "hub"]
+
+
 class IQ4KLevel(models.TextChoices):
     NONE = "none", "None"
     L1 = "1", "Level 1"

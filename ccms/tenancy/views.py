@@ -36,6 +36,8 @@ def home(request: HttpRequest) -> HttpResponse:
     for m in alliance_memberships(request.user):
         if m.role == Role.STATE_VIEWER:
             return redirect("state_home", alliance=m.alliance.slug)
+        if m.role == Role.SUBSTITUTE:
+            return redirect("sub_open", alliance=m.alliance.slug)
     return render(request, "tenancy/no_roles.html")
 
 

@@ -150,3 +150,14 @@ def test_apportion_always_adds_up_and_is_within_a_cent_of_exact(total, weights):
         exact = Fraction(total) * weight / whole
         assert abs(Fraction(shares[key]) - exact) < Fraction(1, 100)
         assert shares[key] >= 0
+
+
+
+def test_an_import_cannot_make_a_provider_into_a_hub(world, tmp_path):
+    from ccms.core.tests.test_bundle import MANIFEST, import_folder, write_folder
+
+    bundle = {"manifest.json": MANIFEST, "providers.csv": "provider_key,name,kind\na1,A1,hub\n"}
+    report = import_folder(write_folder(tmp_path, bundle))
+    assert not report.written
+    assert "kind: “hub” is not allowed" in str(report.issues[0])
+    assert Provider.objects.filter(slug="a1").exists()
