@@ -198,6 +198,24 @@ def survey_answer(page: Page) -> None:
     page.get_by_role("link", name="Continue").click()
 
 
+def comms_calendar(page: Page) -> None:
+    """The alliance's release calendar: past messages released, tomorrow's approved for 9 a.m."""
+    sign_in(page, "admin@prairie.demo", code=True)
+    page.goto("/alliance/prairie/comms/calendar/")
+
+
+def comms_message(page: Page) -> None:
+    """A released message with its read count, the directors' replies and the recipients."""
+    sign_in(page, "admin@prairie.demo", code=True)
+    page.goto("/alliance/prairie/comms/")
+    page.get_by_role("link", name="The shared substitute pool opens next month").click()
+
+
+def comms_inbox(page: Page) -> None:
+    sign_in(page, "director@sunrise.demo")
+    page.goto("/inbox/")
+
+
 def insights_report(page: Page) -> bytes:
     """The monthly provider report for the board (a PDF, saved as page images)."""
     sign_in(page, "director@cedarvalley.demo")
@@ -226,6 +244,9 @@ SHOTS: dict[str, Callable[[Page], None]] = {
     "insights-compare": insights_compare,
     "insights-alliance": insights_alliance,
     "insights-state": insights_state,
+    "comms-calendar": comms_calendar,
+    "comms-message": comms_message,
+    "comms-inbox": comms_inbox,
     "survey-results": survey_results,
     "survey-priorities": survey_priorities,
     "survey-answer": survey_answer,

@@ -100,12 +100,14 @@ def load_communications_demo(today: date) -> None:
     ]
     for n, delivery in enumerate(pool.deliveries.filter(user__email__in=readers)):
         services.read_delivery(delivery, now=sent_on + timedelta(hours=2 + 5 * n))
-    for email, body in (
-        ("director@sunrise.demo", "Sunrise and Sunrise West will need about 6 days in all."),
-        ("owner@maplestreet.demo", "Two days, for my CPR recertification."),
+    for hours, email, body in (
+        (7, "director@sunrise.demo", "Sunrise and Sunrise West will need about 6 days in all."),
+        (18, "owner@maplestreet.demo", "Two days, for my CPR recertification."),
     ):
         delivery = pool.deliveries.get(user__email=email)
-        services.reply_to_message(delivery=delivery, author=delivery.user, body=body)
+        services.reply_to_message(
+            delivery=delivery, author=delivery.user, body=body, now=sent_on + timedelta(hours=hours)
+        )
 
     _released(
         alliance=alliance,

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -414,7 +414,9 @@ def read_delivery(delivery: Delivery, now: datetime | None = None) -> Delivery:
 
 
 @transaction.atomic
-def reply_to_message(*, delivery: Delivery, author, body: str) -> Reply:
+def reply_to_message(
+    *, delivery: Delivery, author, body: str, now: datetime | None = None
+) -> Reply:
     """A recipient's answer, kept with the message (the feedback loop)."""
     body = (body or "").strip()
     if not body:
@@ -426,7 +428,8 @@ def reply_to_message(*, delivery: Delivery, author, body: str) -> Reply:
     message = Message.objects.get(pk=delivery.message_id)
     if message.status != MessageStatus.RELEASED:
         raise ValidationError("This message is no longer open for replies.")
-    read_delivery(delivery)
+    now = now or timezone.now()
+    read_delivery(delivery, now)
     reply = Reply(
         alliance_id=message.alliance_id,
         message=message,
@@ -434,7 +437,7 @@ def reply_to_message(*, delivery: Delivery, author, body: str) -> Reply:
         provider_id=message.provider_id,
         author=author,
         body=body,
-        created_at=timezone.now(),
+        created_at=now,
     )
     save_audited(reply, actor=author, reason="reply to a message")
     return reply
@@ -484,9 +487,12 @@ def send_due_emails(now: datetime | None = None, *, message_id: int | None = Non
     OutboundEmail.objects.filter(
         status=EmailStatus.SENDING, next_attempt_at__lt=now - STALE_SENDING
     ).update(status=EmailStatus.QUEUED)
-    due = OutboundEmail.objects.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
-    if message_id is not None:
-        due = due.filter(message_id=message_id)
+    due = OutboundEmail.objects.filter(status=EmailStatus.QUEUED)
+    if message_id is None:
+        due = due.filter(next_attempt_at__lte=now)
+    else:
+        # Right after a release its first attempts go out at once; retries wait their turn.
+        due = due.filter(Q(attempts=0) | Q(next_attempt_at__lte=now), message_id=message_id)
     ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
     return [sent for pk in ids if (sent := send_email(pk, now)) is not None]
 
