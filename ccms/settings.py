@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ccms.insights",
     "ccms.communications",
     "ccms.alliance",
+    "ccms.substitutes",
     "ccms.surveys",
     "ccms.api",
 ]

@@ -10,6 +10,7 @@ from ccms.enrollment import urls as enrollment_urls
 from ccms.families import urls as families_urls
 from ccms.insights import urls as insights_urls
 from ccms.subsidy import urls as subsidy_urls
+from ccms.substitutes import urls as substitutes_urls
 from ccms.surveys import urls as survey_urls
 from ccms.tenancy import views as tenancy
 
@@ -29,6 +30,7 @@ provider_patterns = [
     *billing_urls.provider_patterns,
     *subsidy_urls.provider_patterns,
     *insights_urls.provider_patterns,
+    *substitutes_urls.provider_patterns,
     *survey_urls.provider_patterns,
     *communications_urls.provider_patterns,
 ]
@@ -40,6 +42,7 @@ alliance_patterns = [
     *billing_urls.alliance_patterns,
     *subsidy_urls.alliance_patterns,
     *insights_urls.alliance_patterns,
+    *substitutes_urls.alliance_patterns,
     *survey_urls.alliance_patterns,
     *communications_urls.alliance_patterns,
 ]

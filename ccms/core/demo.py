@@ -14,6 +14,7 @@ from ccms.enrollment.services import enroll_child, record_inquiry
 from ccms.families.models import Child, Family, Guardian
 from ccms.insights.demo import load_insights_demo
 from ccms.subsidy.demo import load_subsidy_demo
+from ccms.substitutes.demo import load_substitutes_demo
 from ccms.surveys.demo import load_surveys_demo
 from ccms.tenancy import services
 from ccms.tenancy.models import MFA_REQUIRED_ROLES, Alliance, Provider, Role, User
@@ -212,6 +213,7 @@ USERS = [
         ("Toddlers", "Threes"),
     ),
     ("parent@sunrise.demo", Role.GUARDIAN, "sunrise", "Guardian, Garcia family at Sunrise", ()),
+    ("sub@prairie.demo", Role.SUBSTITUTE, None, "Substitute (the alliance's pool)", ()),
 ]
 EXTRA_ROLES = [
     ("consultant@prairie.demo", Role.CONSULTANT, "little-oaks"),
@@ -299,6 +301,7 @@ def load_demo() -> bool:
     load_insights_demo(TODAY)
     load_communications_demo(TODAY)
     load_surveys_demo(TODAY)  # after the alliance demo: the survey asks about its services
+    load_substitutes_demo(TODAY)
     return True
 
 

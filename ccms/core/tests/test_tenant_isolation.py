@@ -69,6 +69,9 @@ URL_ARGUMENTS = {
     "fee_id": lambda t: _billing_row(t, "Fee").pk,
     "year": lambda t: 2026,
     "month": lambda t: 1,
+    "cover_id": lambda t: _cover_request(t).pk,
+    "substitute_id": lambda t: _substitute(t).pk,
+    "credential_id": lambda t: _substitute(t).credentials.get().pk,
     "survey_id": lambda t: _survey(t).pk,
     "question_id": lambda t: _survey(t).questions.get().pk,
     "option_id": lambda t: _survey(t).questions.get().options.first().pk,
@@ -360,6 +363,43 @@ def _survey(t):
             Option.objects.create(question=question, label=label)
         Invitation.objects.create(survey=survey, provider=t.provider, sent_at=timezone.now())
     return survey
+
+
+def _substitute(t):
+    """A substitute of the tenant's alliance, with one credential."""
+    from ccms.substitutes.models import Credential, Substitute
+    from ccms.tenancy.models import User
+
+    slug = t.provider.alliance.slug
+    user, _ = User.objects.get_or_create(email=f"substitute@{slug}.isolation.test")
+    substitute, created = Substitute.objects.get_or_create(
+        alliance=t.provider.alliance,
+        user=user,
+        defaults={"name": "Sub Alpha", "email": user.email, "hourly_rate": 20},
+    )
+    if created:
+        Credential.objects.create(alliance=substitute.alliance, substitute=substitute, kind="cpr")
+    return substitute
+
+
+def _cover_request(t):
+    from datetime import date, time
+
+    from django.utils import timezone
+
+    from ccms.substitutes.models import CoverRequest
+
+    return CoverRequest.objects.get_or_create(
+        provider=t.provider,
+        classroom=t.classroom,
+        date=date(2026, 1, 5),
+        defaults={
+            "start": time(7, 0),
+            "end": time(12, 0),
+            "requested_by": t.users["director"],
+            "requested_at": timezone.now(),
+        },
+    )[0]
 
 
 ARGUMENT = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<api>[^}:]+)(?::[^}]*)?\}")

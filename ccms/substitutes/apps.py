@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SubstitutesConfig(AppConfig):
+    name = "ccms.substitutes"
+    verbose_name = "Substitute pool"
