@@ -86,7 +86,7 @@ def alliance_surveys(alliance: Alliance) -> QuerySet[Survey]:
             "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
         ),
         question_count=Count("questions", distinct=True),
-    )
+    ).order_by("-created_at", "-pk")
 
 
 def services_of(alliance: Alliance) -> QuerySet[SharedService]:
