@@ -80,13 +80,17 @@ def recipients(alliance: Alliance, today: date) -> QuerySet[Provider]:
 
 
 def alliance_surveys(alliance: Alliance) -> QuerySet[Survey]:
-    return Survey.objects.filter(alliance=alliance).annotate(
-        invited=Count("invitations", distinct=True),
-        submitted=Count(
-            "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
-        ),
-        question_count=Count("questions", distinct=True),
-    ).order_by("-created_at", "-pk")
+    return (
+        Survey.objects.filter(alliance=alliance)
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            submitted=Count(
+                "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
+            ),
+            question_count=Count("questions", distinct=True),
+        )
+        .order_by("-created_at", "-pk")
+    )
 
 
 def services_of(alliance: Alliance) -> QuerySet[SharedService]:
