@@ -377,8 +377,8 @@ def _plan_rows(planned) -> list[dict]:
     return rows
 
 
-@require_POST
 @alliance_view("shared.manage")
+@require_POST
 def shared_allocation_run(request: HttpRequest, access: AllianceAccess) -> HttpResponse:
     alliance = access.alliance
     form = MonthForm(request.POST)
