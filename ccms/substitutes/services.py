@@ -188,7 +188,7 @@ def accept_cover(*, cover_id: int, substitute: Substitute, actor: User) -> Cover
     """Take an open request. The row is locked, so of two substitutes accepting at once one
     wins and the other is told the request is filled."""
     cover = (
-        CoverRequest.objects.select_for_update()
+        CoverRequest.objects.select_for_update(of=("self",))
         .select_related("provider", "classroom")
         .filter(pk=cover_id, provider__alliance_id=substitute.alliance_id)
         .first()
@@ -206,7 +206,7 @@ def accept_cover(*, cover_id: int, substitute: Substitute, actor: User) -> Cover
     if cover.ends_at <= timezone.now():
         raise ValidationError("This request's time has passed.")
     # Lock the substitute too: two overlapping requests accepted at once cannot both win.
-    substitute = Substitute.objects.select_for_update().get(pk=substitute.pk)
+    substitute = Substitute.objects.select_for_update(of=("self",)).get(pk=substitute.pk)
     problems = queries.problems_for(substitute, cover)
     if problems:
         raise ValidationError(["You cannot take this request:", *problems])
@@ -227,7 +227,11 @@ def accept_cover(*, cover_id: int, substitute: Substitute, actor: User) -> Cover
 
 @transaction.atomic
 def cancel_cover(*, cover: CoverRequest, actor: User, reason: str) -> CoverRequest:
-    cover = CoverRequest.objects.select_for_update().select_related("provider").get(pk=cover.pk)
+    cover = (
+        CoverRequest.objects.select_for_update(of=("self",))
+        .select_related("provider")
+        .get(pk=cover.pk)
+    )
     if cover.status not in (CoverStatus.OPEN, CoverStatus.FILLED):
         status = cover.get_status_display().lower()
         raise ValidationError(f"A {status} request cannot be cancelled.")
@@ -256,7 +260,7 @@ def confirm_hours(
     ledger. Confirming the same hours again posts nothing; other hours reverse the charge and
     post the corrected one."""
     cover = (
-        CoverRequest.objects.select_for_update()
+        CoverRequest.objects.select_for_update(of=("self",))
         .select_related("provider__alliance", "classroom", "accepted_by", "billed_entry")
         .get(pk=cover.pk)
     )
