@@ -222,6 +222,37 @@ def insights_report(page: Page) -> bytes:
     return page.request.get("/p/cedar-valley/insights/report.pdf").body()
 
 
+def substitutes_pool(page: Page) -> None:
+    """The hub's pool: credentials expiring and expired."""
+    sign_in(page, "hub@prairie.demo", code=True)
+    page.goto("/alliance/prairie/substitutes/")
+
+
+def substitutes_open(page: Page) -> None:
+    """The requests a substitute qualifies for, with Accept."""
+    sign_in(page, "sub@prairie.demo")
+    page.goto("/alliance/prairie/substitutes/open/")
+
+
+def substitutes_request(page: Page) -> None:
+    """A director asking for cover from a phone at 7 a.m."""
+    sign_in(page, "director@sunrise.demo")
+    page.goto("/p/sunrise/substitutes/new/")
+
+
+def substitutes_cover(page: Page) -> None:
+    """The director's requests: open, and last week's shift billed."""
+    sign_in(page, "director@sunrise.demo")
+    page.goto("/p/sunrise/substitutes/")
+
+
+def substitutes_billed(page: Page) -> None:
+    sign_in(page, "director@sunrise.demo")
+    page.goto("/p/sunrise/substitutes/")
+    page.locator("tr", has_text="Threes").get_by_role("link").first.click()
+    page.get_by_text("Billed $").wait_for()
+
+
 # Documents: the PDF is fetched once and each page saved as an image (pdftoppm, poppler-utils).
 DOCUMENTS: dict[str, Callable[[Page], bytes]] = {"insights-report": insights_report}
 
@@ -250,6 +281,11 @@ SHOTS: dict[str, Callable[[Page], None]] = {
     "survey-results": survey_results,
     "survey-priorities": survey_priorities,
     "survey-answer": survey_answer,
+    "substitutes-pool": substitutes_pool,
+    "substitutes-open": substitutes_open,
+    "substitutes-request": substitutes_request,
+    "substitutes-cover": substitutes_cover,
+    "substitutes-billed": substitutes_billed,
 }
 
 

@@ -68,7 +68,8 @@ SUBSTITUTES = [
     ),
 ]
 
-# (provider, classroom, days from today, from, to, credentials beyond the baseline, notes, director)
+# (provider, classroom, days from today (a weekday after tomorrow), from, to, credentials beyond
+# the baseline, notes, director)
 REQUESTS = {
     "sunrise": (
         "sunrise",
@@ -97,8 +98,8 @@ REQUESTS = {
         "cedar-valley",
         "Preschool",
         2,
-        (9, 0),
-        (15, 0),
+        (7, 0),
+        (11, 30),
         [],
         "",
         "director@cedarvalley.demo",
@@ -140,7 +141,7 @@ def load_substitutes_demo(today: date) -> None:
         requests[key] = services.request_cover(
             provider=providers[slug],
             classroom=providers[slug].classrooms.get(name=room),
-            on=today + timedelta(days=days),
+            on=today + timedelta(days=1) if days == 1 else _weekday(today + timedelta(days=days)),
             start=time(*begin),
             end=time(*finish),
             required_kinds=[*baseline, *extra],
@@ -149,7 +150,7 @@ def load_substitutes_demo(today: date) -> None:
         )
     services.accept_cover(cover_id=requests["booked"].pk, substitute=jordan, actor=jordan.user)
     # Last week: Jordan covered Sunrise's Threes; the director confirmed 7.5 hours, billed.
-    last_week = today - timedelta(days=7)
+    last_week = _weekday(today - timedelta(days=7), step=-1)
     sunrise = providers["sunrise"]
     worked = CoverRequest(
         provider=sunrise,
@@ -167,6 +168,13 @@ def load_substitutes_demo(today: date) -> None:
     )
     save_audited(worked, actor=director, reason="Cover requested")
     services.confirm_hours(cover=worked, hours=Decimal("7.5"), actor=director)
+
+
+def _weekday(day: date, step: int = 1) -> date:
+    """The day, or the nearest weekday in the direction of `step`: centers close at weekends."""
+    while day.weekday() >= 5:
+        day += timedelta(days=step)
+    return day
 
 
 def _ensure_members(alliance, providers, today: date) -> None:
