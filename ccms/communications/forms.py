@@ -6,7 +6,7 @@ from django.utils import timezone
 from ccms.communications.models import AUDIENCE_ROLES, Stakeholder
 from ccms.communications.queries import Owner, audiences_of, stakeholders_of
 from ccms.communications.services import MAX_REPLY_LENGTH, PROVIDER_AUDIENCES
-from ccms.tenancy.models import Provider, ProviderKind
+from ccms.tenancy.models import CHILD_CARE_KINDS, Provider
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -101,7 +101,7 @@ class AudienceForm(forms.Form):
     )
     provider_kinds = forms.MultipleChoiceField(
         label="At providers of these kinds",
-        choices=ProviderKind.choices,
+        choices=CHILD_CARE_KINDS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: every kind.",
