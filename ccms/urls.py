@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from ccms.alliance import urls as alliance_urls
 from ccms.api.api import api
 from ccms.attendance import urls as attendance_urls
 from ccms.billing import urls as billing_urls
@@ -33,6 +34,7 @@ provider_patterns = [
     *substitutes_urls.provider_patterns,
     *survey_urls.provider_patterns,
     *communications_urls.provider_patterns,
+    *alliance_urls.provider_patterns,
 ]
 
 alliance_patterns = [
@@ -45,6 +47,7 @@ alliance_patterns = [
     *substitutes_urls.alliance_patterns,
     *survey_urls.alliance_patterns,
     *communications_urls.alliance_patterns,
+    *alliance_urls.alliance_patterns,
 ]
 
 urlpatterns = [

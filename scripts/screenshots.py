@@ -174,6 +174,34 @@ def insights_state(page: Page) -> None:
     page.goto("/state/prairie/insights/")
 
 
+def shared_catalog(page: Page) -> None:
+    sign_in(page, "admin@prairie.demo", code=True)
+    page.goto("/alliance/prairie/shared/services/")
+
+
+def shared_members(page: Page) -> None:
+    sign_in(page, "admin@prairie.demo", code=True)
+    page.goto("/alliance/prairie/shared/members/")
+
+
+def shared_allocation(page: Page) -> None:
+    """The month just ended, previewed before the hub posts it."""
+    sign_in(page, "hub@prairie.demo", code=True)
+    page.goto("/alliance/prairie/shared/allocation/")
+
+
+def shared_statement(page: Page) -> None:
+    """A member's fee statement for the last allocated month, as its director sees it."""
+    sign_in(page, "director@sunrise.demo")
+    page.goto("/p/sunrise/alliance/")
+    page.get_by_role("link", name="Statement for").first.click()
+
+
+def shared_recovery(page: Page) -> None:
+    sign_in(page, "admin@prairie.demo", code=True)
+    page.goto("/alliance/prairie/shared/recovery/")
+
+
 def survey_page(page: Page, link: str) -> None:
     """A page of the demo's needs assessment, as the alliance admin opens it."""
     sign_in(page, "admin@prairie.demo", code=True)
@@ -281,6 +309,11 @@ SHOTS: dict[str, Callable[[Page], None]] = {
     "survey-results": survey_results,
     "survey-priorities": survey_priorities,
     "survey-answer": survey_answer,
+    "shared-catalog": shared_catalog,
+    "shared-members": shared_members,
+    "shared-allocation": shared_allocation,
+    "shared-statement": shared_statement,
+    "shared-recovery": shared_recovery,
     "substitutes-pool": substitutes_pool,
     "substitutes-open": substitutes_open,
     "substitutes-request": substitutes_request,

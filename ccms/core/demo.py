@@ -7,6 +7,7 @@ from decimal import Decimal
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
+from ccms.alliance.demo import load_alliance_demo
 from ccms.billing.demo import load_billing_demo
 from ccms.communications.demo import load_communications_demo
 from ccms.enrollment.models import Inquiry, Stage
@@ -300,6 +301,7 @@ def load_demo() -> bool:
     _deterministic_keys()  # numbers the rows billing added (a second guardian) the same way
     load_insights_demo(TODAY)
     load_communications_demo(TODAY)
+    load_alliance_demo(TODAY)
     load_surveys_demo(TODAY)  # after the alliance demo: the survey asks about its services
     load_substitutes_demo(TODAY)
     return True

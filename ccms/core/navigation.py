@@ -105,13 +105,15 @@ PROVIDER_TABS = [
     Tab("Reports", "reports", "attendance.view", REPORT_PAGES),
     Tab("CCA", "cca_home", "subsidy.view", CCA_PAGES),
     Tab("Substitutes", "sub_cover_list", "substitutes.request", prefix="sub_"),
+    Tab("Alliance", "membership_home", "membership.view", prefix="membership_"),
     Tab("Settings", "provider_settings", "provider.edit"),
     Tab("Import / export", "provider_import", "provider.edit"),
     Tab("Audit log", "provider_audit", "audit.view"),
 ]
 
 ALLIANCE_TABS = [
-    Tab("Members", "alliance_home", "alliance.manage"),
+    Tab("Overview", "alliance_home", "alliance.manage"),
+    Tab("Shared services", "shared_members", "shared.view", prefix="shared_"),
     Tab("Import providers", "alliance_import", "alliance.manage"),
     Tab("Iron Triangle", "insights_alliance", "insights.alliance", ("insights_targets",)),
     Tab("Statewide figures", "state_home", "alliance.aggregates"),

@@ -69,17 +69,41 @@ URL_ARGUMENTS = {
     "fee_id": lambda t: _billing_row(t, "Fee").pk,
     "year": lambda t: 2026,
     "month": lambda t: 1,
+    "message_id": lambda t: _comms_message(t).pk,
+    "delivery_id": lambda t: _comms_message(t).deliveries.get().pk,  # to its guardian
+    "stakeholder_id": lambda t: _comms_alliance_row(t, "Stakeholder").pk,
+    "audience_id": lambda t: _comms_alliance_row(t, "Audience").pk,
+    "member_id": lambda t: _alliance_member(t).pk,
+    "service_id": lambda t: _shared_row(t, "SharedService").pk,
+    "pool_id": lambda t: _shared_row(t, "CostPool").pk,
     "cover_id": lambda t: _cover_request(t).pk,
     "substitute_id": lambda t: _substitute(t).pk,
     "credential_id": lambda t: _substitute(t).credentials.get().pk,
     "survey_id": lambda t: _survey(t).pk,
     "question_id": lambda t: _survey(t).questions.get().pk,
     "option_id": lambda t: _survey(t).questions.get().options.first().pk,
-    "message_id": lambda t: _comms_message(t).pk,
-    "delivery_id": lambda t: _comms_message(t).deliveries.get().pk,  # to its guardian
-    "stakeholder_id": lambda t: _comms_alliance_row(t, "Stakeholder").pk,
-    "audience_id": lambda t: _comms_alliance_row(t, "Audience").pk,
 }
+
+
+def _alliance_member(t):
+    from ccms.alliance.models import AllianceMember
+
+    return AllianceMember.objects.get_or_create(
+        alliance=t.provider.alliance, provider=t.provider, defaults={"joined_on": "2026-01-01"}
+    )[0]
+
+
+def _shared_row(t, model_name):
+    from ccms.alliance.models import CostPool, SharedService
+
+    alliance = t.provider.alliance
+    if model_name == "SharedService":
+        return SharedService.objects.get_or_create(
+            alliance=alliance, name="Bookkeeping", defaults={"category": "bookkeeping"}
+        )[0]
+    return CostPool.objects.get_or_create(
+        alliance=alliance, name="Hub staff", defaults={"kind": "staff", "rule": "flat"}
+    )[0]
 
 
 def _comms_message(t):
