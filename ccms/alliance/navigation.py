@@ -1,19 +1,9 @@
 """The shared services area's own menu (under the alliance's "Shared services" tab). Every URL
 name of the area starts with "shared_", so the tab shows as current on all of them."""
 
-from dataclasses import dataclass
-
 from django.shortcuts import render
-from django.urls import reverse
 
-
-@dataclass(frozen=True)
-class Page:
-    label: str
-    url_name: str
-    permission: str
-    also_current: tuple[str, ...] = ()
-
+from ccms.core.navigation import Page, area_menu
 
 SHARED_PAGES = [
     Page("Members", "shared_members", "shared.view", ("shared_member",)),
@@ -32,16 +22,7 @@ SHARED_PAGES = [
 
 def shared_menu(request) -> list[dict]:
     access = request.alliance_access
-    current = request.resolver_match.url_name if request.resolver_match else ""
-    return [
-        {
-            "label": page.label,
-            "url": reverse(page.url_name, args=[access.alliance.slug]),
-            "current": current == page.url_name or current in page.also_current,
-        }
-        for page in SHARED_PAGES
-        if access.can(page.permission)
-    ]
+    return area_menu(request, SHARED_PAGES, access, access.alliance.slug)
 
 
 def render_page(request, template: str, context: dict | None = None, status: int = 200):

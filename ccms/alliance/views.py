@@ -242,19 +242,22 @@ def shared_service_edit(
 ) -> HttpResponse:
     service = get_object_or_404(SharedService, pk=service_id, alliance=access.alliance)
     form = ServiceForm(request.POST or None, instance=service)
+    return _edit_page(request, form, services.save_service, back="shared_services")
+
+
+def _edit_page(request, form, save, *, back: str) -> HttpResponse:
+    """Edit one row of the alliance's (a service, a pool) and go back to its list."""
+    name = form.instance.name
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_service(form.instance, actor=request.user)
+            save(form.instance, actor=request.user)
         except ValidationError as error:
             show_validation_error(form, error)
         else:
-            messages.success(request, f"{service.name} saved.")
-            return redirect("shared_services", alliance=access.alliance.slug)
-    return render_page(
-        request,
-        "alliance/form.html",
-        {"form": form, "title": f"Edit {service.name}", "back": "shared_services"},
-    )
+            messages.success(request, f"{form.instance.name} saved.")
+            return redirect(back, alliance=request.alliance_access.alliance.slug)
+    context = {"form": form, "title": f"Edit {name}", "back": back}
+    return render_page(request, "alliance/form.html", context)
 
 
 # --- costs ---------------------------------------------------------------------------------
@@ -319,19 +322,7 @@ def shared_costs(request: HttpRequest, access: AllianceAccess) -> HttpResponse:
 def shared_pool_edit(request: HttpRequest, access: AllianceAccess, pool_id: int) -> HttpResponse:
     pool = get_object_or_404(CostPool, pk=pool_id, alliance=access.alliance)
     form = PoolForm(request.POST or None, instance=pool, alliance=access.alliance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_pool(form.instance, actor=request.user)
-        except ValidationError as error:
-            show_validation_error(form, error)
-        else:
-            messages.success(request, f"{pool.name} saved.")
-            return redirect("shared_costs", alliance=access.alliance.slug)
-    return render_page(
-        request,
-        "alliance/form.html",
-        {"form": form, "title": f"Edit {pool.name}", "back": "shared_costs"},
-    )
+    return _edit_page(request, form, services.save_pool, back="shared_costs")
 
 
 def _picked_month(request, today: date) -> date:

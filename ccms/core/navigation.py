@@ -19,6 +19,32 @@ class Tab:
     prefix: str = ""
 
 
+@dataclass(frozen=True)
+class Page:
+    """A page of an area's own menu (the pills under a tab)."""
+
+    label: str
+    url_name: str
+    permission: str
+    # url names of pages reached from this one (details, forms) that keep it highlighted
+    also_current: tuple[str, ...] = ()
+
+
+def area_menu(request, pages: list[Page], access, arg: str) -> list[dict]:
+    """An area's menu for this request: the pages the user may open, the current one marked.
+    `access` is the request's provider or alliance access; `arg` the slug its URLs take."""
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    return [
+        {
+            "label": page.label,
+            "url": reverse(page.url_name, args=[arg]),
+            "current": current == page.url_name or current in page.also_current,
+        }
+        for page in pages
+        if access.can(page.permission)
+    ]
+
+
 STAFF_TIME_PAGES = ("staff_schedules", "staff_schedule_edit", "timesheet")
 CCA_PAGES = (
     "cca_period",

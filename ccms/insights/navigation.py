@@ -1,19 +1,9 @@
 """The insights area's own menu (under the Insights tab), one line per page in display order.
 Every insights URL name starts with "insights_" so the tab shows as current on all of them."""
 
-from dataclasses import dataclass
-
 from django.shortcuts import render
-from django.urls import reverse
 
-
-@dataclass(frozen=True)
-class Page:
-    label: str
-    url_name: str
-    permission: str
-    also_current: tuple[str, ...] = ()
-
+from ccms.core.navigation import Page, area_menu
 
 INSIGHTS_PAGES = [
     Page("Dashboard", "insights_dashboard", "insights.view"),
@@ -28,17 +18,7 @@ INSIGHTS_PAGES = [
 
 
 def insights_menu(request) -> list[dict]:
-    access = request.access
-    current = request.resolver_match.url_name if request.resolver_match else ""
-    return [
-        {
-            "label": page.label,
-            "url": reverse(page.url_name, args=[access.provider.slug]),
-            "current": current == page.url_name or current in page.also_current,
-        }
-        for page in INSIGHTS_PAGES
-        if access.can(page.permission)
-    ]
+    return area_menu(request, INSIGHTS_PAGES, request.access, request.access.provider.slug)
 
 
 def render_page(request, template: str, context: dict | None = None, status: int = 200):

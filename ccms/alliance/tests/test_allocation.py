@@ -152,7 +152,6 @@ def test_apportion_always_adds_up_and_is_within_a_cent_of_exact(total, weights):
         assert shares[key] >= 0
 
 
-
 def test_an_import_cannot_make_a_provider_into_a_hub(world, tmp_path):
     from ccms.core.tests.test_bundle import MANIFEST, import_folder, write_folder
 

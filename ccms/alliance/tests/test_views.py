@@ -169,3 +169,19 @@ def test_the_api_gives_the_hub_every_fee_and_a_director_their_own(client, alloca
     assert {line["provider"] for line in own["lines"]} == {"a1"}
     assert client.get("/api/providers/a2/alliance-fees/2026-10").status_code == 404
     assert client.get("/api/alliances/alpha/allocations/2026-10").status_code == 404
+
+
+def test_a_pool_is_edited_and_a_per_service_pool_needs_its_service(client, members):
+    slug = _admin(client, members)
+    pool = services.save_pool(
+        CostPool(alliance=members.world.alliance_a, name="Rent", kind="rent", rule="flat"),
+        actor=None,
+    )
+    url = reverse("shared_pool_edit", args=[slug, pool.pk])
+    data = {"name": "Office rent", "kind": "rent", "rule": "per_service", "is_active": "on"}
+    refused = client.post(url, data)
+    assert "The per-service rule needs the service it shares." in refused.content.decode()
+    data["rule"] = "billed"
+    assert client.post(url, data).status_code == 302
+    pool.refresh_from_db()
+    assert (pool.name, pool.rule) == ("Office rent", "billed")
