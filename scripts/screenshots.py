@@ -197,6 +197,12 @@ def shared_statement(page: Page) -> None:
     page.get_by_role("link", name="Statement for").first.click()
 
 
+def shared_sign(page: Page) -> None:
+    """A member's director reads and signs the membership agreement."""
+    sign_in(page, "director@cedarvalley.demo")
+    page.goto("/p/cedar-valley/alliance/")
+
+
 def shared_recovery(page: Page) -> None:
     sign_in(page, "admin@prairie.demo", code=True)
     page.goto("/alliance/prairie/shared/recovery/")
@@ -314,6 +320,7 @@ SHOTS: dict[str, Callable[[Page], None]] = {
     "shared-allocation": shared_allocation,
     "shared-statement": shared_statement,
     "shared-recovery": shared_recovery,
+    "shared-sign": shared_sign,
     "substitutes-pool": substitutes_pool,
     "substitutes-open": substitutes_open,
     "substitutes-request": substitutes_request,

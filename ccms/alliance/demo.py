@@ -27,19 +27,26 @@ LATE_JOINER = "happy-hands"  # joined this year
 UNSIGNED = "cedar-valley"  # has not signed the agreement yet
 ALLOCATED_MONTHS = 3  # before the month just ended
 
-AGREEMENT = """Members of the Prairie Shared Services Alliance agree to:
+# Paragraphs are joined into single lines: the page wraps them to the reader's screen.
+AGREEMENT = "\n\n".join(
+    " ".join(paragraph.split())
+    for paragraph in """Members of the Prairie Shared Services Alliance agree to:
 
 1. Use the alliance's child care management system for enrollment, attendance and billing, so the
-   hub can do the back-office work it is paid for.
+hub can do the back-office work it is paid for.
+
 2. Pay the monthly shared services fee: the hub's actual costs, less grants, shared by the rules
-   the members' council sets for each cost pool. The hub works at cost and publishes its cost
-   recovery every month.
+the members' council sets for each cost pool. The hub works at cost and publishes its cost
+recovery every month.
+
 3. Meet with their financial consultant each quarter and share their Iron Triangle figures with
-   the alliance (other members see them only without names).
+the alliance (other members see them only without names).
+
 4. Give 60 days' notice before leaving; fees for services used until then stay due.
 
 The hub agrees to keep each member's children's and families' data private to that member, and to
-deliver the services in the catalog to the standard the council sets."""
+deliver the services in the catalog to the standard the council sets.""".split("\n\n")
+)
 
 # (category, name, delivered by, alone per month, description)
 CATALOG = [
