@@ -330,7 +330,7 @@ def release_message(*, message_id: int, now: datetime) -> Message | None:
     """Resolve the audience, deliver to each recipient and queue the e-mails; None when the
     message is not (or no longer) due, e.g. another process released it first."""
     message = (
-        Message.objects.select_for_update()
+        Message.objects.select_for_update(of=("self",))
         .filter(pk=message_id, status=MessageStatus.SCHEDULED, release_at__lte=now)
         .select_related("alliance", "provider", "author")
         .first()
