@@ -132,8 +132,8 @@ def _back(access, survey, anchor: str = ""):
     return response
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_edit(request: HttpRequest, access: AllianceAccess, survey_id: int) -> HttpResponse:
     survey = queries.access_survey(access, survey_id)
     form = SurveyForm(request.POST, instance=survey, prefix="survey")
@@ -154,8 +154,8 @@ def survey_edit(request: HttpRequest, access: AllianceAccess, survey_id: int) ->
     )
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_question_add(request: HttpRequest, access: AllianceAccess, survey_id: int):
     survey = queries.access_survey(access, survey_id)
     form = NewQuestionForm(
@@ -182,8 +182,8 @@ def survey_question_add(request: HttpRequest, access: AllianceAccess, survey_id:
     return _builder(request, access, survey, status=400, new_question=form)
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_question_edit(
     request: HttpRequest, access: AllianceAccess, survey_id: int, question_id: int
 ):
@@ -201,8 +201,8 @@ def survey_question_edit(
     return _builder(request, access, survey, status=400, question=(question.pk, form))
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_question_move(
     request: HttpRequest, access: AllianceAccess, survey_id: int, question_id: int
 ):
@@ -217,8 +217,8 @@ def survey_question_move(
     return _back(access, survey, f"question-{question.pk}")
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_question_remove(
     request: HttpRequest, access: AllianceAccess, survey_id: int, question_id: int
 ):
@@ -233,8 +233,8 @@ def survey_question_remove(
     return _back(access, survey, "questions")
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_option_add(
     request: HttpRequest, access: AllianceAccess, survey_id: int, question_id: int
 ):
@@ -254,8 +254,8 @@ def survey_option_add(
     return _builder(request, access, survey, status=400, new_option=(question.pk, form))
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_option_edit(
     request: HttpRequest, access: AllianceAccess, survey_id: int, option_id: int
 ):
@@ -275,8 +275,8 @@ def survey_option_edit(
     return _builder(request, access, survey, status=400, option=(option.pk, form))
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_option_move(
     request: HttpRequest, access: AllianceAccess, survey_id: int, option_id: int
 ):
@@ -291,8 +291,8 @@ def survey_option_move(
     return _back(access, survey, f"question-{option.question_id}")
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_option_remove(
     request: HttpRequest, access: AllianceAccess, survey_id: int, option_id: int
 ):
@@ -335,8 +335,8 @@ def survey_send(request: HttpRequest, access: AllianceAccess, survey_id: int) ->
     return render(request, "surveys/send.html", context, status=400 if form.errors else 200)
 
 
-@require_POST
 @alliance_view(MANAGE)
+@require_POST
 def survey_close(request: HttpRequest, access: AllianceAccess, survey_id: int) -> HttpResponse:
     survey = queries.access_survey(access, survey_id)
     try:
