@@ -30,5 +30,10 @@ def member_providers(alliance: Alliance, on: date) -> QuerySet[Provider]:
     ).order_by("name")
 
 
+def uses_on(day: date) -> Q:
+    """Service uses running on `day` (a filter on ServiceUse; see ServiceUse.in_use_on)."""
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
 def membership_of(provider: Provider, on: date) -> AllianceMember | None:
     return current_members(provider.alliance, on).filter(provider=provider).first()

@@ -147,6 +147,9 @@ class ServiceUse(models.Model):
     def alliance_id(self) -> int:  # the audit log's owner
         return self.service.alliance_id
 
+    def in_use_on(self, day) -> bool:
+        return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)
+
     def clean(self):
         if self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": "A service cannot end before it starts."})

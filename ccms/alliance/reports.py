@@ -13,7 +13,6 @@ from fractions import Fraction
 from django.db.models import Sum
 
 from ccms.alliance.allocation import month_bounds, overlap_days
-from ccms.alliance.hub import hub_for
 from ccms.alliance.models import (
     AllianceMember,
     AllocationLine,
@@ -26,7 +25,7 @@ from ccms.billing.ledger import sum_of
 from ccms.billing.models import EntryKind, LedgerEntry
 from ccms.core.money import to_cents
 from ccms.insights.metrics import shift_month
-from ccms.tenancy.models import Alliance
+from ccms.tenancy.models import Alliance, ProviderKind
 
 ZERO = Decimal("0.00")
 
@@ -81,7 +80,8 @@ def recovery(alliance: Alliance, months: list[date]) -> list[MonthRecovery]:
     }
     collected: dict[date, Decimal] = defaultdict(lambda: ZERO)
     payments = LedgerEntry.objects.filter(
-        provider=hub_for(alliance),
+        provider__alliance=alliance,
+        provider__kind=ProviderKind.HUB,
         on__range=(first, last),
         kind__in=[EntryKind.PAYMENT, EntryKind.REVERSAL],
     ).values_list("on", "kind", "effect", "reverses__kind")
@@ -170,6 +170,11 @@ class FeeStatement:
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), ZERO)
+
+
+def runs_of(member: AllianceMember) -> list[AllocationRun]:
+    """The allocated months that billed this member, newest first."""
+    return list(AllocationRun.objects.filter(lines__member=member).distinct())
 
 
 def fee_statement(member: AllianceMember, run: AllocationRun) -> FeeStatement:

@@ -8,9 +8,9 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ccms.alliance import allocation, hub, reports, services
@@ -28,7 +28,7 @@ from ccms.alliance.forms import (
     SignForm,
     UseForm,
 )
-from ccms.alliance.members import membership_of
+from ccms.alliance.members import membership_of, uses_on
 from ccms.alliance.models import (
     AllianceMember,
     AllocationRun,
@@ -55,7 +55,8 @@ RECOVERY_MONTHS = 6
 
 
 def _today(alliance: Alliance) -> date:
-    return provider_today(hub.hub_for(alliance))
+    """The alliance's day (the site's time zone); reading a page never opens the hub."""
+    return timezone.localdate()
 
 
 def _month(year: int, month: int) -> date:
@@ -111,7 +112,7 @@ def shared_members(request: HttpRequest, access: AllianceAccess) -> HttpResponse
             "current": [
                 (
                     m,
-                    [u for u in m.uses.all() if u.ended_on is None or u.ended_on >= today],
+                    [u for u in m.uses.all() if u.in_use_on(today)],
                     balances.get(m.account_id),
                 )
                 for m in current
@@ -180,7 +181,7 @@ def shared_member(request: HttpRequest, access: AllianceAccess, member_id: int) 
                 return redirect(request.path)
             show_validation_error(form, error)
     account = member.account
-    runs = list(AllocationRun.objects.filter(alliance=alliance, lines__member=member).distinct())
+    runs = reports.runs_of(member)
     return render_page(
         request,
         "alliance/member.html",
@@ -214,19 +215,10 @@ def shared_services(request: HttpRequest, access: AllianceAccess) -> HttpRespons
         else:
             messages.success(request, f"{form.instance.name} added to the catalog.")
             return redirect("shared_services", alliance=alliance.slug)
-    active_use = Q(uses__ended_on__isnull=True) | Q(uses__ended_on__gte=today)
-    catalog = (
-        SharedService.objects.filter(alliance=alliance)
-        .annotate(
-            users=Count("uses", filter=active_use & Q(uses__started_on__lte=today), distinct=True)
-        )
-        .order_by("-is_active", "name")
-    )
+    catalog = SharedService.objects.filter(alliance=alliance).order_by("-is_active", "name")
     members = {}
-    for use in (
-        ServiceUse.objects.filter(service__alliance=alliance, started_on__lte=today)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-        .select_related("member__provider")
+    for use in ServiceUse.objects.filter(uses_on(today), service__alliance=alliance).select_related(
+        "member__provider"
     ):
         members.setdefault(use.service_id, []).append(use)
     return render_page(
@@ -546,9 +538,7 @@ def membership_home(request: HttpRequest, access: ProviderAccess) -> HttpRespons
                 return redirect("membership_home", provider=provider.slug)
     runs, balance = [], None
     if member is not None:
-        runs = list(
-            AllocationRun.objects.filter(alliance=member.alliance, lines__member=member).distinct()
-        )
+        runs = reports.runs_of(member)
         balance = ledger.balance(member.account) if member.account_id else None
     return render(
         request,
@@ -561,11 +551,7 @@ def membership_home(request: HttpRequest, access: ProviderAccess) -> HttpRespons
             )
             if member
             else None,
-            "uses": member.uses.select_related("service").filter(
-                Q(ended_on__isnull=True) | Q(ended_on__gte=today)
-            )
-            if member
-            else [],
+            "uses": member.uses.select_related("service").filter(uses_on(today)) if member else [],
             "catalog": SharedService.objects.filter(alliance=provider.alliance, is_active=True),
             "runs": runs,
             "balance": balance,

@@ -38,9 +38,7 @@ class Command(BaseCommand):
         balances = ledger.balances([m.account for m in rows if m.account_id])
         self.stdout.write(f"{'member':36} {'since':10} {'signed':6} {'owes':>10}  services")
         for m in rows:
-            uses = ", ".join(
-                u.service.name for u in m.uses.all() if not u.ended_on or u.ended_on >= today
-            )
+            uses = ", ".join(u.service.name for u in m.uses.all() if u.in_use_on(today))
             owes = balances.get(m.account_id, 0)
             signed = "yes" if m.is_signed else "NO"
             self.stdout.write(
